@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ERC1155} from "@openzeppelin/contracts/token/ERC1155/ERC1155.sol";
+import {ERC1155Supply} from "@openzeppelin/contracts/token/ERC1155/extensions/ERC1155Supply.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+
+/// @title Terra Lumina project ownership
+/// @notice The source of truth for who owns what share of which renewable-energy project.
+///         Token id = project id; one token unit = one US cent of principal at issue; a project's
+///         supply cap = its funding target in cents, so `totalSupply(id)` is the amount raised.
+/// @dev Token logic is OpenZeppelin's. What is ours: the project registry, the supply cap, the
+///      payment-reference idempotency of mints, the KYC allowlist on every transfer, the exit freeze
+///      and the record of each distribution's merkle root.
+contract TerraLuminaOwnership is ERC1155, ERC1155Supply, AccessControl, Pausable {
+    /// @notice May create projects and record distributions.
+    bytes32 public constant PROJECT_ADMIN_ROLE = keccak256("PROJECT_ADMIN_ROLE");
+    /// @notice May mint investments: the relayer's key only.
+    bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
+    /// @notice May pause and unpause every transfer.
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @notice May add and remove addresses on the KYC allowlist.
+    bytes32 public constant COMPLIANCE_ROLE = keccak256("COMPLIANCE_ROLE");
+
+    struct Project {
+        uint256 supplyCap;
+        string metadataCid;
+        bool exists;
+        bool exited;
+        address communityDao;
+    }
+
+    struct Distribution {
+        uint256 totalAmount;
+        bytes32 merkleRoot;
+        uint256 snapshotBlock;
+    }
+
+    mapping(uint256 projectId => Project) private _projects;
+    mapping(uint256 projectId => mapping(uint256 distributionId => Distribution)) private _distributions;
+
+    /// @notice Whether a payment reference has already produced a mint.
+    mapping(bytes32 paymentRef => bool) public paymentRefUsed;
+
+    /// @notice Whether an address passed KYC and may hold, receive and send tokens.
+    mapping(address account => bool) public isAllowed;
+
+    /// @notice A project was registered with its supply cap (funding target in cents) and metadata CID.
+    event ProjectCreated(uint256 indexed projectId, uint256 supplyCap, string metadataCid);
+    /// @notice `amount` units of `projectId` were minted to `investor` for the payment `paymentRef`.
+    event InvestmentMinted(uint256 indexed projectId, address indexed investor, uint256 amount, bytes32 indexed paymentRef);
+    /// @notice A distribution of `totalAmount` was recorded; per-holder amounts are the leaves under `merkleRoot`,
+    ///         computed from balances at `snapshotBlock`.
+    event ReturnsDistributed(
+        uint256 indexed projectId,
+        uint256 indexed distributionId,
+        uint256 totalAmount,
+        bytes32 merkleRoot,
+        uint256 snapshotBlock
+    );
+    /// @notice The project was handed to its community DAO; its tokens are frozen from now on.
+    event ProjectExited(uint256 indexed projectId, address indexed communityDao);
+    /// @notice `account` was added to (`allowed` true) or removed from the KYC allowlist.
+    event AllowlistUpdated(address indexed account, bool allowed);
+
+    error UnknownProject(uint256 projectId);
+    error ProjectAlreadyExists(uint256 projectId);
+    error ProjectIsExited(uint256 projectId);
+    error InvalidSupplyCap();
+    error EmptyMetadataCid();
+    error ZeroAmount();
+    error ZeroAddress();
+    error SupplyCapExceeded(uint256 projectId, uint256 supplyCap, uint256 requestedSupply);
+    error PaymentRefAlreadyUsed(bytes32 paymentRef);
+    error AccountNotAllowed(address account);
+    error LengthMismatch();
+    error DistributionAlreadyRecorded(uint256 projectId, uint256 distributionId);
+    error SnapshotInFuture(uint256 snapshotBlock);
+
+    /// @param uri_ ERC-1155 metadata URI with the `{id}` placeholder, e.g. `https://api.example/api/v1/metadata/{id}`.
+    /// @param admin Holder of the admin role (a multisig in production), who grants every other role.
+    constructor(string memory uri_, address admin) ERC1155(uri_) {
+        if (admin == address(0)) revert ZeroAddress();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    }
+
+    // ----- projects -------------------------------------------------------------------------------
+
+    /// @notice Register a project whose tokens can then be minted up to `supplyCap`.
+    /// @param projectId The token id of the project; never reused.
+    /// @param supplyCap The funding target in US cents.
+    /// @param metadataCid IPFS CID of the project's metadata document.
+    function createProject(uint256 projectId, uint256 supplyCap, string calldata metadataCid)
+        external
+        onlyRole(PROJECT_ADMIN_ROLE)
+    {
+        if (_projects[projectId].exists) revert ProjectAlreadyExists(projectId);
+        if (supplyCap == 0) revert InvalidSupplyCap();
+        if (bytes(metadataCid).length == 0) revert EmptyMetadataCid();
+        _projects[projectId] = Project(supplyCap, metadataCid, true, false, address(0));
+        emit ProjectCreated(projectId, supplyCap, metadataCid);
+    }
+
+    /// @notice A project's registry entry.
+    /// @return supplyCap Funding target in cents (0 when the project does not exist).
+    /// @return metadataCid CID of its metadata document.
+    /// @return exists Whether the project was created.
+    /// @return exited Whether it was handed to its community DAO.
+    /// @return communityDao The DAO it was handed to, if exited.
+    function project(uint256 projectId)
+        external
+        view
+        returns (uint256 supplyCap, string memory metadataCid, bool exists, bool exited, address communityDao)
+    {
+        Project storage p = _projects[projectId];
+        return (p.supplyCap, p.metadataCid, p.exists, p.exited, p.communityDao);
+    }
+
+    /// @notice Hand a project to its community DAO. Its token id is frozen afterwards: no mint, no transfer.
+    function exitProject(uint256 projectId, address communityDao) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Project storage p = _requireOpenProject(projectId);
+        if (communityDao == address(0)) revert ZeroAddress();
+        p.exited = true;
+        p.communityDao = communityDao;
+        emit ProjectExited(projectId, communityDao);
+    }
+
+    // ----- investments ----------------------------------------------------------------------------
+
+    /// @notice Mint `amount` units of `projectId` to `investor` for a confirmed payment.
+    /// @dev Reverts on an unknown or exited project, a cap overrun, a reused `paymentRef`, an investor
+    ///      not on the allowlist, or while paused. The reference makes a retried mint harmless.
+    function mintInvestment(uint256 projectId, address investor, uint256 amount, bytes32 paymentRef)
+        external
+        onlyRole(MINTER_ROLE)
+    {
+        _mintInvestment(projectId, investor, amount, paymentRef);
+    }
+
+    /// @notice Mint several investments in one transaction; all of them or none.
+    /// @dev The four arrays are read in parallel: entry i is one `mintInvestment` call.
+    function mintInvestmentBatch(
+        uint256[] calldata projectIds,
+        address[] calldata investors,
+        uint256[] calldata amounts,
+        bytes32[] calldata paymentRefs
+    ) external onlyRole(MINTER_ROLE) {
+        uint256 n = projectIds.length;
+        if (investors.length != n || amounts.length != n || paymentRefs.length != n) revert LengthMismatch();
+        for (uint256 i = 0; i < n; ++i) {
+            _mintInvestment(projectIds[i], investors[i], amounts[i], paymentRefs[i]);
+        }
+    }
+
+    function _mintInvestment(uint256 projectId, address investor, uint256 amount, bytes32 paymentRef) private {
+        Project storage p = _requireOpenProject(projectId);
+        if (amount == 0) revert ZeroAmount();
+        if (paymentRefUsed[paymentRef]) revert PaymentRefAlreadyUsed(paymentRef);
+        uint256 requested = totalSupply(projectId) + amount;
+        if (requested > p.supplyCap) revert SupplyCapExceeded(projectId, p.supplyCap, requested);
+        paymentRefUsed[paymentRef] = true;
+        _mint(investor, projectId, amount, "");
+        emit InvestmentMinted(projectId, investor, amount, paymentRef);
+    }
+
+    // ----- distributions --------------------------------------------------------------------------
+
+    /// @notice Record a distribution of returns. Payouts happen off-chain or through a claim contract;
+    ///         the merkle root commits to every holder's amount so each can be proven and claimed once.
+    /// @param distributionId Unique per project.
+    /// @param totalAmount Sum of all leaves, in the payout currency's smallest unit.
+    /// @param merkleRoot Root of the (holder, amount) leaves.
+    /// @param snapshotBlock Block whose balances the amounts were computed from; not in the future.
+    function distributeReturns(
+        uint256 projectId,
+        uint256 distributionId,
+        uint256 totalAmount,
+        bytes32 merkleRoot,
+        uint256 snapshotBlock
+    ) external onlyRole(PROJECT_ADMIN_ROLE) {
+        if (!_projects[projectId].exists) revert UnknownProject(projectId);
+        if (_distributions[projectId][distributionId].merkleRoot != bytes32(0)) {
+            revert DistributionAlreadyRecorded(projectId, distributionId);
+        }
+        if (snapshotBlock > block.number) revert SnapshotInFuture(snapshotBlock);
+        if (merkleRoot == bytes32(0) || totalAmount == 0) revert ZeroAmount();
+        _distributions[projectId][distributionId] = Distribution(totalAmount, merkleRoot, snapshotBlock);
+        emit ReturnsDistributed(projectId, distributionId, totalAmount, merkleRoot, snapshotBlock);
+    }
+
+    /// @notice A recorded distribution (all zero when none).
+    function distribution(uint256 projectId, uint256 distributionId)
+        external
+        view
+        returns (uint256 totalAmount, bytes32 merkleRoot, uint256 snapshotBlock)
+    {
+        Distribution storage d = _distributions[projectId][distributionId];
+        return (d.totalAmount, d.merkleRoot, d.snapshotBlock);
+    }
+
+    // ----- compliance and emergency ---------------------------------------------------------------
+
+    /// @notice Add `account` to, or remove it from, the KYC allowlist.
+    function setAllowed(address account, bool allowed) external onlyRole(COMPLIANCE_ROLE) {
+        _setAllowed(account, allowed);
+    }
+
+    /// @notice Add several accounts to, or remove them from, the KYC allowlist.
+    function setAllowedBatch(address[] calldata accounts, bool allowed) external onlyRole(COMPLIANCE_ROLE) {
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            _setAllowed(accounts[i], allowed);
+        }
+    }
+
+    function _setAllowed(address account, bool allowed) private {
+        if (account == address(0)) revert ZeroAddress();
+        isAllowed[account] = allowed;
+        emit AllowlistUpdated(account, allowed);
+    }
+
+    /// @notice Stop every mint and transfer.
+    function pause() external onlyRole(PAUSER_ROLE) {
+        _pause();
+    }
+
+    /// @notice Resume mints and transfers.
+    function unpause() external onlyRole(PAUSER_ROLE) {
+        _unpause();
+    }
+
+    /// @notice Point `uri(id)` at a new metadata location (keep the `{id}` placeholder).
+    function setURI(string calldata newUri) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setURI(newUri);
+    }
+
+    // ----- internals ------------------------------------------------------------------------------
+
+    function _requireOpenProject(uint256 projectId) private view returns (Project storage p) {
+        p = _projects[projectId];
+        if (!p.exists) revert UnknownProject(projectId);
+        if (p.exited) revert ProjectIsExited(projectId);
+    }
+
+    /// @dev Every balance change passes here: mints and transfers alike obey pause, exit freeze and allowlist.
+    function _update(address from, address to, uint256[] memory ids, uint256[] memory values)
+        internal
+        override(ERC1155, ERC1155Supply)
+    {
+        _requireNotPaused();
+        for (uint256 i = 0; i < ids.length; ++i) {
+            if (_projects[ids[i]].exited) revert ProjectIsExited(ids[i]);
+        }
+        if (from != address(0) && !isAllowed[from]) revert AccountNotAllowed(from);
+        if (to != address(0) && !isAllowed[to]) revert AccountNotAllowed(to);
+        super._update(from, to, ids, values);
+    }
+
+    /// @inheritdoc ERC1155
+    function supportsInterface(bytes4 interfaceId) public view override(ERC1155, AccessControl) returns (bool) {
+        return super.supportsInterface(interfaceId);
+    }
+}

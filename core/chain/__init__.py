@@ -1,0 +1,1 @@
+"""Chain access shared by every service: compiled ABIs, deployments, connections and transactions."""

@@ -1,0 +1,25 @@
+"""The contracts' ABIs as committed in `abi/` (services need no compiler); a test keeps them equal to a fresh build."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from core.chain.paths import ABI_DIR
+
+OWNERSHIP = "TerraLuminaOwnership"
+PAYMENT_ROUTER = "PaymentRouter"
+STABLECOIN = "TestStablecoin"
+
+
+@cache
+def load_abi(name: str) -> list[dict[str, Any]]:
+    return json.loads((ABI_DIR / f"{name}.json").read_text())
+
+
+def write_abis(abis: dict[str, list[dict[str, Any]]]) -> None:
+    ABI_DIR.mkdir(parents=True, exist_ok=True)
+    for name, abi in abis.items():
+        (ABI_DIR / f"{name}.json").write_text(json.dumps(abi, indent=2, sort_keys=True) + "\n")
+    load_abi.cache_clear()

@@ -1,0 +1,1 @@
+"""Database access: URL resolution (embedded PostgreSQL by default), engine and sessions."""

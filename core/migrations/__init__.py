@@ -1,0 +1,1 @@
+"""Alembic migrations of the one schema all services share."""

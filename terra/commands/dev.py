@@ -1,0 +1,63 @@
+"""`terra dev`: the whole stack on this machine with embedded defaults, until Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Annotated
+
+import typer
+
+from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, STABLECOIN
+from core.chain.accounts import LOCAL_INVESTORS, anvil_account
+from core.chain.compiler import CompilerError
+from core.settings import get_settings
+from terra.console import console, report, user_errors
+from terra.local.stack import LocalStack, start_stack
+
+
+def _print_summary(stack: LocalStack) -> None:
+    d = stack.deployment
+    assert d is not None
+    investor = anvil_account(LOCAL_INVESTORS[0])
+    console.rule("[bold green]Terra Lumina local stack is up")
+    console.print(f"chain id          {d.chain_id}")
+    console.print(f"RPC               {stack.anvil.url}")
+    for name in (OWNERSHIP, PAYMENT_ROUTER, STABLECOIN):
+        if name in d.contracts:
+            console.print(f"{name:<18}{d.address(name)}")
+    console.print(f"deploy block      {d.deploy_block}")
+    console.print(f"deployments file  {stack.settings.deployments_path / f'{d.chain_id}.json'}")
+    console.print(f"data directory    {stack.settings.data_dir}")
+    console.print(f"logs              {stack.log_dir}")
+    console.print()
+    console.print("MetaMask: Settings > Networks > Add network manually:")
+    console.print(f"  Network name 'Terra Lumina local', RPC URL {stack.anvil.url}, chain ID {d.chain_id}, symbol ETH")
+    console.print(f"  then Import tokens > NFT: address {d.address(OWNERSHIP)}, token ID 1 (or 2, 3)")
+    console.print(f"  demo investor (anvil's public dev key, local only): {investor.address}")
+    console.print(f"  private key {investor.key.hex()}")
+    console.print()
+    console.print("ape console --network ethereum:local:foundry   (see README)")
+    console.print("Ctrl-C stops everything.")
+
+
+def dev(
+    port: Annotated[int, typer.Option(help="anvil port on 127.0.0.1.")] = 8545,
+) -> None:
+    """Run the local stack: embedded PostgreSQL, anvil, contracts deployed, demo data, all services."""
+    settings = get_settings()
+    with user_errors(CompilerError, RuntimeError):
+        stack = start_stack(settings, port, report)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        _print_summary(stack)
+        while not stop.wait(0.5):
+            if stack.anvil.process is None or stack.anvil.process.poll() is not None:
+                console.print("[red]anvil stopped unexpectedly[/]; see its log")
+                raise typer.Exit(1)
+    finally:
+        console.print("stopping...")
+        stack.anvil.stop()
+    console.print("stopped cleanly")

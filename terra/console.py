@@ -1,0 +1,42 @@
+"""Shared console output for the `terra` commands: rich on stdout, one-line errors on stderr."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+
+from core.chain.errors import ChainError
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+# Failures a user can act on: shown as one line, never as a traceback.
+USER_ERRORS: tuple[type[BaseException], ...] = (ChainError, FileNotFoundError, PermissionError, ValueError)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def user_errors(*extra: type[BaseException]) -> Iterator[None]:
+    try:
+        yield
+    except (*USER_ERRORS, *extra) as exc:
+        raise fail(str(exc) or type(exc).__name__) from None
+
+
+def report(message: str) -> None:
+    console.print(message)
+
+
+def is_tty() -> bool:
+    return sys.stdout.isatty()
+
+
+Reporter = Callable[[str], None]

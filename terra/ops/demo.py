@@ -1,0 +1,78 @@
+"""Demo data for local chains: the three demo projects and a handful of investments. Safe to run twice."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+
+from core.chain.accounts import LOCAL_INVESTORS, anvil_account
+from core.chain.deployments import Deployment
+from terra.ops.projects import allow, create_project, mint, ownership_contract, payment_ref
+
+DEMO_PROJECTS_FILE = Path(__file__).with_name("demo_projects.json")
+
+# (investor index into LOCAL_INVESTORS, project id, cents)
+DEMO_INVESTMENTS: tuple[tuple[int, int, int], ...] = (
+    (0, 1, 1_000),  # the $10 minimum
+    (1, 1, 25_000),
+    (2, 2, 100_000),
+    (0, 2, 10_000),
+    (3, 3, 5_000),
+    (1, 3, 250_000),
+)
+
+
+def demo_projects() -> list[dict[str, Any]]:
+    return json.loads(DEMO_PROJECTS_FILE.read_text())
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    projects_created: list[int]
+    mints: list[tuple[int, str, int]]
+    skipped: int
+
+
+def seed(
+    w3: Web3,
+    deployment: Deployment,
+    admin: LocalAccount,
+    minter: LocalAccount,
+    metadata_cid: Callable[[dict[str, Any]], str],
+    report: Callable[[str], None] = print,
+) -> SeedResult:
+    """Create the demo projects (metadata CID from `metadata_cid`), allowlist the demo investors and mint."""
+    contract = ownership_contract(w3, deployment)
+    created: list[int] = []
+    skipped = 0
+    for project in demo_projects():
+        pid = project["token_id"]
+        if contract.functions.project(pid).call()[2]:
+            skipped += 1
+            continue
+        cid = metadata_cid(project)
+        create_project(w3, deployment, admin, pid, project["supply_cap_cents"], cid)
+        created.append(pid)
+        report(f"project {pid} {project['name']!r}: cap ${project['supply_cap_cents'] / 100:,.2f}, metadata {cid}")
+
+    investors = [anvil_account(i).address for i in LOCAL_INVESTORS]
+    if not all(contract.functions.isAllowed(a).call() for a in investors):
+        allow(w3, deployment, admin, investors)
+        report(f"allowlisted {len(investors)} demo investors")
+
+    mints: list[tuple[int, str, int]] = []
+    for n, (investor_index, pid, cents) in enumerate(DEMO_INVESTMENTS):
+        ref = payment_ref(f"demo-investment-{n}")
+        if contract.functions.paymentRefUsed(ref).call():
+            skipped += 1
+            continue
+        investor = investors[investor_index]
+        mint(w3, deployment, minter, pid, investor, cents, ref)
+        mints.append((pid, investor, cents))
+        report(f"minted {cents} units (${cents / 100:,.2f}) of project {pid} to {investor}")
+    return SeedResult(created, mints, skipped)
