@@ -1,0 +1,1 @@
+"""The chain mirror: contract events into PostgreSQL, through reorgs, crashes and bad RPC answers."""

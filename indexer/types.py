@@ -1,0 +1,52 @@
+"""Values that cross the indexer's internal boundaries (RPC layer -> decoders -> store). Plain and immutable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class BlockHeader:
+    number: int
+    hash: str  # 0x-prefixed lowercase hex
+    parent_hash: str  # 0x-prefixed lowercase hex
+    timestamp: int  # unix seconds
+    logs_bloom: bytes  # 256 bytes; tells whether a block may hold our logs
+
+
+@dataclass(frozen=True, slots=True)
+class RawLog:
+    """One `eth_getLogs` entry, normalized (hex strings lowercase and 0x-prefixed, numbers as int)."""
+
+    address: str
+    topics: tuple[str, ...]
+    data: str
+    block_number: int
+    block_hash: str
+    transaction_hash: str
+    transaction_index: int
+    log_index: int
+    removed: bool = False
+
+
+class ChainSource(Protocol):
+    """The chain behind a small interface (STYLE.md 5): what the sync loop needs, nothing more."""
+
+    def chain_id(self) -> int: ...
+
+    def head(self) -> BlockHeader: ...
+
+    def finalized_number(self) -> int | None:
+        """The `finalized` tag's block number, or None where the RPC does not know it."""
+        ...
+
+    def header(self, number: int) -> BlockHeader: ...
+
+    def header_by_hash(self, block_hash: str) -> BlockHeader | None: ...
+
+    def logs(self, from_block: int, to_block: int, addresses: list[str]) -> list[RawLog]:
+        """Logs in [from_block, to_block]; raises RangeTooLarge (with the provider's suggestion) when refused."""
+        ...
+
+    def logs_by_block_hash(self, block_hash: str, addresses: list[str]) -> list[RawLog]: ...
