@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -145,5 +145,32 @@ def compile_input(standard_input: dict[str, Any]) -> Build:
     return Build(standard_input=standard_input, contracts=contracts, solc_version=SOLC_VERSION)
 
 
+BUILD_CACHE_DIR = REPO_ROOT / ".build"
+
+
+def _sources_key(contracts_dir: Path) -> str:
+    """Changes whenever a contract, the pinned npm packages or the compiler front change."""
+    digest = hashlib.sha256()
+    for path in [*sorted(contracts_dir.glob("*.sol")), REPO_ROOT / "package-lock.json", SOLC_SHIM]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
 def compile_project(contracts_dir: Path = CONTRACTS_DIR) -> Build:
-    return compile_input(self_contained_input(contracts_dir))
+    """Compile (a few seconds), or reuse the build cached for exactly these sources."""
+    cache = BUILD_CACHE_DIR / f"build-{_sources_key(contracts_dir)}.json"
+    if cache.exists():
+        data = json.loads(cache.read_text())
+        contracts = {name: CompiledContract(**c) for name, c in data["contracts"].items()}
+        return Build(data["standard_input"], contracts, data["solc_version"])
+    build = compile_input(self_contained_input(contracts_dir))
+    BUILD_CACHE_DIR.mkdir(exist_ok=True)
+    tmp = cache.with_suffix(".tmp")
+    payload = {
+        "standard_input": build.standard_input,
+        "solc_version": build.solc_version,
+        "contracts": {name: asdict(c) for name, c in build.contracts.items()},
+    }
+    tmp.write_text(json.dumps(payload))
+    tmp.replace(cache)
+    return build

@@ -1,0 +1,16 @@
+"""`ape run deploy --network ethereum:local:foundry`: deploy, grant roles, record deployments/<chain_id>.json."""
+
+import click
+from ape.cli import ConnectedProviderCommand
+
+from core.chain.compiler import compile_project
+from terra.ops.ape_bridge import ape_chain_context
+from terra.ops.deploy import DeployPlan, deploy
+
+
+@click.command(cls=ConnectedProviderCommand)
+@click.option("--stablecoin", default=None, help="USDC address on public chains.")
+def cli(stablecoin: str | None) -> None:
+    ctx = ape_chain_context()
+    plan = DeployPlan(ctx.admin(), ctx.minter_address(), ctx.treasury_address(), ctx.settings.metadata_uri, stablecoin)
+    deploy(ctx.w3, compile_project(), plan, ctx.settings.deployments_path, click.echo)
