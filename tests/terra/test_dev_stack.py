@@ -1,0 +1,56 @@
+"""`terra dev` end to end: embedded PostgreSQL, anvil, contracts, demo data, printed URLs, clean Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from terra.local.anvil import free_port
+
+
+@pytest.mark.slow
+def test_terra_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "RPC_URL", "IPFS_API_URL", "CHAIN_ID")}
+    env["TERRA_DATA_DIR"] = str(tmp_path / "data")
+    env.pop("API_PORT", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "terra.cli", "dev", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    lines: list[str] = []
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "Ctrl-C stops everything" in line:
+                break
+        output = "".join(lines)
+        assert "Ctrl-C stops everything" in output, output
+        assert f"http://127.0.0.1:{port}" in output and "chain ID 31337" in output
+        assert "TerraLuminaOwnership" in output and "embedded PostgreSQL" in output
+        assert output.count("minted ") == 6 and "project 3 " in output
+        chain_id = httpx.post(f"http://127.0.0.1:{port}",
+                              json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}).json()
+        assert int(chain_id["result"], 16) == 31337
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 0, rest
+        assert "stopped cleanly" in rest
+        with pytest.raises(httpx.HTTPError):
+            httpx.post(f"http://127.0.0.1:{port}", json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"}, timeout=2)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
