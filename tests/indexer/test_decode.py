@@ -1,0 +1,198 @@
+"""Decoders against golden logs recorded from anvil (regenerate with `python -m tests.indexer.record_golden`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_abi import encode
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, load_abi
+from indexer.decode import EVENT_TYPES, DecodeError, decode_log, decode_logs, event_to_dict
+from indexer.decode.decoder import topic0_of
+from indexer.decode.events import InvestmentMinted, RoleAdminChanged, TransferBatch, TransferSingle
+from indexer.rpc.normalize import raw_log, raw_logs
+from indexer.types import RawLog
+
+GOLDEN = Path(__file__).with_name("golden")
+GOLDEN_EVENTS = sorted(p.name.removesuffix(".raw.json") for p in GOLDEN.glob("*.raw.json"))
+# Declared in the ABI but not emittable by our contracts (OZ 5 setURI emits nothing; no role admin ever changes).
+NOT_EMITTABLE = {"URI", "RoleAdminChanged"}
+
+ABI_EVENTS = {e["name"]: e for n in (OWNERSHIP, PAYMENT_ROUTER) for e in load_abi(n) if e["type"] == "event"}
+CONTRACT = "0x5fbdb2315678afecb367f032d93f642f64180aa3"
+
+
+def _load(name: str) -> Any:
+    return json.loads((GOLDEN / name).read_text())
+
+
+def _word(value: int | str) -> str:
+    if isinstance(value, str):
+        return "0x" + value[2:].rjust(64, "0")
+    return "0x" + value.to_bytes(32, "big").hex()
+
+
+def _log(event: str, topics: list[int | str], data: bytes, log_index: int = 0) -> RawLog:
+    return RawLog(
+        address=CONTRACT,
+        topics=(topic0_of(ABI_EVENTS[event]), *(_word(t) for t in topics)),
+        data="0x" + data.hex(),
+        block_number=7,
+        block_hash="0x" + "ab" * 32,
+        transaction_hash="0x" + "cd" * 32,
+        transaction_index=0,
+        log_index=log_index,
+    )
+
+
+@pytest.mark.parametrize("event", GOLDEN_EVENTS)
+def test_golden_logs_decode_to_the_independently_decoded_expectation(event: str) -> None:
+    raws = raw_logs(_load(f"{event}.raw.json"))
+    expected = _load(f"{event}.expected.json")
+    decoded = [decode_log(r) for r in raws]
+    assert all(type(d).__name__ == event for d in decoded)
+    assert [event_to_dict(d) for d in decoded] == expected  # type: ignore[arg-type]
+
+
+def test_golden_files_cover_every_emittable_event_of_both_contracts() -> None:
+    assert set(GOLDEN_EVENTS) == set(ABI_EVENTS) - NOT_EMITTABLE
+
+
+def test_every_abi_event_has_an_event_type() -> None:
+    assert set(EVENT_TYPES) == set(ABI_EVENTS)
+
+
+def test_pause_events_of_both_contracts_carry_their_emitter() -> None:
+    contracts = {d.pos.contract for d in decode_logs(raw_logs(_load("Paused.raw.json")))}
+    assert len(contracts) == 2
+
+
+def test_uri_decodes_from_a_synthetic_log() -> None:
+    log = _log("URI", [42], encode(["string"], ["https://terra.example/api/v1/metadata/42"]))
+    event = decode_log(log)
+    assert event_to_dict(event)["value"] == "https://terra.example/api/v1/metadata/42"  # type: ignore[arg-type]
+    assert event.id == 42  # type: ignore[union-attr]
+
+
+def test_role_admin_changed_decodes_from_a_synthetic_log() -> None:
+    role, prev, new = "0x" + "11" * 32, "0x" + "00" * 32, "0x" + "22" * 32
+    event = decode_log(_log("RoleAdminChanged", [role, prev, new], b""))
+    assert isinstance(event, RoleAdminChanged)
+    assert (event.role, event.previous_admin_role, event.new_admin_role) == (role, prev, new)
+
+
+def test_transfer_batch_with_many_ids_keeps_order() -> None:
+    ids, values = list(range(1, 301)), [i * 7 for i in range(1, 301)]
+    holder = "0x" + "0" * 24 + "90f79bf6eb2c4f870365e785982e1f101e93b906"
+    log = _log("TransferBatch", [holder, 0, holder], encode(["uint256[]", "uint256[]"], [ids, values]))
+    event = decode_log(log)
+    assert isinstance(event, TransferBatch)
+    assert event.ids == tuple(ids) and event.values == tuple(values)
+    assert event.from_ == "0x" + "0" * 40
+
+
+def test_unknown_topic0_and_topicless_logs_are_not_ours() -> None:
+    transfer_erc20 = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
+    log = _log("Paused", [], encode(["address"], [CONTRACT]))
+    assert decode_log(RawLog(**{**_fields(log), "topics": (transfer_erc20,)})) is None
+    assert decode_log(RawLog(**{**_fields(log), "topics": ()})) is None
+    assert decode_logs([RawLog(**{**_fields(log), "topics": ()}), log]) == [decode_log(log)]
+
+
+def _fields(log: RawLog) -> dict[str, Any]:
+    return {name: getattr(log, name) for name in RawLog.__slots__}  # type: ignore[attr-defined]
+
+
+def test_wrong_topic_count_is_a_decode_error() -> None:
+    log = _log("ProjectExited", [1], b"")
+    with pytest.raises(DecodeError, match="expects 3 topics"):
+        decode_log(log)
+
+
+def test_wrong_data_length_is_a_decode_error() -> None:
+    log = _log("TransferSingle", [0, 0, 0], encode(["uint256"], [1]))
+    with pytest.raises(DecodeError, match="hex chars of data"):
+        decode_log(log)
+
+
+def test_dirty_address_padding_is_a_decode_error() -> None:
+    log = _log("Paused", [], b"\x01" + bytes(31))
+    with pytest.raises(DecodeError, match="padding"):
+        decode_log(log)
+
+
+def test_bool_other_than_zero_or_one_is_a_decode_error() -> None:
+    log = _log("AllowlistUpdated", [0], (2).to_bytes(32, "big"))
+    with pytest.raises(DecodeError, match="bool"):
+        decode_log(log)
+
+
+def test_malformed_dynamic_data_is_a_decode_error() -> None:
+    log = _log("ProjectCreated", [1], (5).to_bytes(32, "big"))
+    with pytest.raises(DecodeError):
+        decode_log(log)
+
+
+uint256 = st.integers(min_value=0, max_value=2**256 - 1)
+address = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
+bytes32 = st.binary(min_size=32, max_size=32)
+
+
+@given(uint256, address, uint256, bytes32, st.integers(min_value=0, max_value=2**31))
+def test_investment_minted_round_trips_any_values(project: int, investor: str, amount: int, ref: bytes,
+                                                   log_index: int) -> None:
+    log = _log("InvestmentMinted", [project, investor, "0x" + ref.hex()], encode(["uint256"], [amount]), log_index)
+    event = decode_log(log)
+    assert event == InvestmentMinted(event.pos, project, investor, amount, "0x" + ref.hex())  # type: ignore[union-attr]
+    assert event.pos.log_index == log_index  # type: ignore[union-attr]
+
+
+@given(address, address, address, uint256, uint256)
+def test_transfer_single_round_trips_any_values(operator: str, frm: str, to: str, token_id: int, value: int) -> None:
+    log = _log("TransferSingle", [operator, frm, to], encode(["uint256", "uint256"], [token_id, value]))
+    event = decode_log(log)
+    assert isinstance(event, TransferSingle)
+    assert event == TransferSingle(event.pos, operator, frm, to, token_id, value)
+
+
+@given(st.text(max_size=200), uint256)
+def test_project_created_round_trips_any_cid_text(cid: str, cap: int) -> None:
+    event = decode_log(_log("ProjectCreated", [9], encode(["uint256", "string"], [cap, cid])))
+    assert (event.project_id, event.supply_cap, event.metadata_cid) == (9, cap, cid)  # type: ignore[union-attr]
+
+
+def test_normalize_lowercases_mixed_case_node_output() -> None:
+    raw = _load("TransferSingle.raw.json")[0]
+    shouted = {**raw, "address": raw["address"].upper().replace("0X", "0x"), "blockHash": raw["blockHash"].upper()}
+    assert raw_log(shouted) == raw_log(raw)
+
+
+@given(st.lists(uint256, max_size=40), st.lists(uint256, max_size=40))
+def test_transfer_batch_arrays_match_eth_abi_encoding(ids: list[int], values: list[int]) -> None:
+    event = decode_log(_log("TransferBatch", [0, 0, 0], encode(["uint256[]", "uint256[]"], [ids, values])))
+    assert (event.ids, event.values) == (tuple(ids), tuple(values))  # type: ignore[union-attr]
+
+
+def test_dynamic_offset_past_the_data_is_a_decode_error() -> None:
+    data = bytearray(encode(["uint256", "string"], [1, "bafy"]))
+    data[32:64] = (4096).to_bytes(32, "big")
+    with pytest.raises(DecodeError, match="past the data"):
+        decode_log(_log("ProjectCreated", [1], bytes(data)))
+
+
+def test_array_length_past_the_data_is_a_decode_error() -> None:
+    data = bytearray(encode(["uint256[]", "uint256[]"], [[1, 2], [3, 4]]))
+    data[64:96] = (1000).to_bytes(32, "big")  # first array claims 1000 items
+    with pytest.raises(DecodeError, match="runs past"):
+        decode_log(_log("TransferBatch", [0, 0, 0], bytes(data)))
+
+
+def test_invalid_utf8_string_is_a_decode_error() -> None:
+    data = encode(["uint256", "bytes"], [1, b"\xff\xfe"])  # same layout as string, invalid UTF-8
+    with pytest.raises(DecodeError, match="UTF-8"):
+        decode_log(_log("ProjectCreated", [1], data))
