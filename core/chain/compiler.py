@@ -145,7 +145,7 @@ def compile_input(standard_input: dict[str, Any]) -> Build:
     return Build(standard_input=standard_input, contracts=contracts, solc_version=SOLC_VERSION)
 
 
-BUILD_CACHE_DIR = REPO_ROOT / ".build"
+BUILD_CACHE_DIR = REPO_ROOT / ".build" / "terra"  # beside ape's own .build/ files
 
 
 def _sources_key(contracts_dir: Path) -> str:
@@ -164,7 +164,7 @@ def compile_project(contracts_dir: Path = CONTRACTS_DIR) -> Build:
         contracts = {name: CompiledContract(**c) for name, c in data["contracts"].items()}
         return Build(data["standard_input"], contracts, data["solc_version"])
     build = compile_input(self_contained_input(contracts_dir))
-    BUILD_CACHE_DIR.mkdir(exist_ok=True)
+    BUILD_CACHE_DIR.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_suffix(".tmp")
     payload = {
         "standard_input": build.standard_input,

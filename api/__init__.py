@@ -1,0 +1,4 @@
+"""The FastAPI service under /api/v1, reading the indexed state (DESIGN.md).
+
+Not built yet.
+"""
