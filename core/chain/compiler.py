@@ -165,7 +165,7 @@ def compile_project(contracts_dir: Path = CONTRACTS_DIR) -> Build:
         return Build(data["standard_input"], contracts, data["solc_version"])
     build = compile_input(self_contained_input(contracts_dir))
     BUILD_CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp")
+    tmp = cache.with_suffix(f".{os.getpid()}.tmp")  # concurrent compiles must not share a temp file
     payload = {
         "standard_input": build.standard_input,
         "solc_version": build.solc_version,
