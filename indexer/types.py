@@ -45,6 +45,10 @@ class ChainSource(Protocol):
 
     def header_by_hash(self, block_hash: str) -> BlockHeader | None: ...
 
+    def headers(self, numbers: list[int]) -> list[BlockHeader]:
+        """Several headers at once (one batched request where the RPC allows it), in the order asked."""
+        ...
+
     def logs(self, from_block: int, to_block: int, addresses: list[str]) -> list[RawLog]:
         """Logs in [from_block, to_block]; raises RangeTooLarge (with the provider's suggestion) when refused."""
         ...

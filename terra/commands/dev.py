@@ -13,6 +13,7 @@ from core.chain.accounts import LOCAL_INVESTORS, anvil_account
 from core.chain.compiler import CompilerError
 from core.settings import get_settings
 from terra.console import console, report, user_errors
+from terra.local.services import ServiceThreads
 from terra.local.stack import LocalStack, start_stack
 
 
@@ -37,6 +38,7 @@ def _print_summary(stack: LocalStack) -> None:
     console.print(f"  demo investor (anvil's public dev key, local only): {investor.address}")
     console.print(f"  private key {investor.key.hex()}")
     console.print()
+    console.print("services: indexer (chain -> PostgreSQL); `terra indexer status` shows its lag")
     console.print("ape console --network ethereum:local:foundry   (see README)")
     console.print("Ctrl-C stops everything.")
 
@@ -51,13 +53,19 @@ def dev(
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    services = ServiceThreads()
     try:
+        services.start_indexer(stack.service_settings())
         _print_summary(stack)
         while not stop.wait(0.5):
             if stack.anvil.process is None or stack.anvil.process.poll() is not None:
                 console.print("[red]anvil stopped unexpectedly[/]; see its log")
                 raise typer.Exit(1)
+            if not services.alive():
+                console.print(f"[red]a service stopped:[/] {'; '.join(services.failures) or 'see the log above'}")
+                raise typer.Exit(1)
     finally:
         console.print("stopping...")
+        services.shutdown()
         stack.anvil.stop()
     console.print("stopped cleanly")

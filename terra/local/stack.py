@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+from pydantic import SecretStr
 from sqlalchemy import delete
 
 from core.chain.compiler import compile_project
@@ -16,9 +17,10 @@ from core.db.engine import make_engine, make_session_factory, resolve_database_u
 from core.db.migrate import upgrade
 from core.models import ChainDeployment
 from core.settings import Settings
+from indexer.store import reset_chain
 from terra.console import Reporter
 from terra.context import ChainContext
-from terra.local.anvil import Anvil
+from terra.local.anvil import LOCAL_CHAIN_ID, Anvil
 from terra.ops.deploy import DeployPlan, deploy
 from terra.ops.demo import seed
 from terra.ops.metadata import demo_metadata_cid
@@ -32,6 +34,12 @@ class LocalStack:
     deployment: Deployment | None = None
     log_dir: Path = field(default_factory=Path)
 
+    def service_settings(self) -> Settings:
+        """What the services run with: this stack's chain and database."""
+        return self.settings.model_copy(
+            update={"rpc_url": self.anvil.url, "rpc_urls": [], "database_url": SecretStr(self.database_url)}
+        )
+
 
 def reset_embedded_database(settings: Settings) -> None:
     """A fresh anvil chain starts at block 0: the embedded database's mirror of the previous chain must go."""
@@ -42,6 +50,16 @@ def reset_embedded_database(settings: Settings) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE_NAME}" WITH (FORCE)')
 
 
+def forget_local_chain(url: str) -> None:
+    """In a database of the user's own, only the mirror of the local chain id goes (anvil restarts at block 0)."""
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            reset_chain(session, LOCAL_CHAIN_ID)
+    finally:
+        engine.dispose()
+
+
 def prepare_database(settings: Settings, report: Reporter) -> str:
     if settings.database_url is None:
         resolve_database_url(settings)  # starts the embedded server
@@ -49,6 +67,9 @@ def prepare_database(settings: Settings, report: Reporter) -> str:
         report(f"embedded PostgreSQL under {settings.data_dir / 'postgres'} (fresh database for a fresh chain)")
     url = resolve_database_url(settings)
     upgrade(url)
+    if settings.database_url is not None:
+        forget_local_chain(url)
+        report(f"DATABASE_URL: mirror of the previous local chain ({LOCAL_CHAIN_ID}) removed")
     report("migrations applied")
     return url
 

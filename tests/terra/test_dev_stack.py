@@ -44,6 +44,14 @@ def test_terra_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
         chain_id = httpx.post(f"http://127.0.0.1:{port}",
                               json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}).json()
         assert int(chain_id["result"], 16) == 31337
+        # The indexer runs inside `terra dev`: its mirror of the demo data must verify against the chain.
+        verify = [sys.executable, "-m", "terra.cli", "indexer", "verify", "--rpc-url", f"http://127.0.0.1:{port}"]
+        for _ in range(120):
+            checked = subprocess.run(verify, env=env, capture_output=True, text=True)
+            if checked.returncode == 0 and "6 balances and 3 projects checked" in checked.stdout:
+                break
+            time.sleep(0.5)
+        assert checked.returncode == 0 and "6 balances and 3 projects checked" in checked.stdout, checked.stdout
         proc.send_signal(signal.SIGINT)
         rest, _ = proc.communicate(timeout=60)
         assert proc.returncode == 0, rest

@@ -1,0 +1,142 @@
+"""The ownership contract's state as the indexer folds it from events: projects, balances, holders, exits,
+distributions, the KYC allowlist, pause flags and role members. Amounts are NUMERIC(78,0): exact uint256."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, CheckConstraint, Boolean, DateTime, Integer, Numeric, PrimaryKeyConstraint, String, Text, text
+from sqlalchemy.orm import Mapped, declarative_mixin, mapped_column
+
+from core.models.base import Base
+from core.models.chain_mirror import ADDRESS, HASH
+
+UINT256 = Numeric(78, 0)
+
+
+@declarative_mixin
+class EventPosition:
+    """Where the event behind a row sits on chain, and whether that block is final."""
+
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    block_hash: Mapped[str] = mapped_column(HASH)
+    tx_hash: Mapped[str] = mapped_column(HASH)
+    log_index: Mapped[int] = mapped_column(Integer)
+    block_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    final: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+
+
+class Project(Base):
+    """A created project; `minted` is its total supply (mints minus burns), never above `supply_cap`."""
+
+    __tablename__ = "projects"
+    __table_args__ = (
+        PrimaryKeyConstraint("chain_id", "project_id", name="pk_projects"),
+        CheckConstraint("minted >= 0 AND minted <= supply_cap", name="minted_within_cap"),
+    )
+
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    project_id: Mapped[Decimal] = mapped_column(UINT256)
+    supply_cap: Mapped[Decimal] = mapped_column(UINT256)
+    minted: Mapped[Decimal] = mapped_column(UINT256, server_default=text("0"))
+    metadata_cid: Mapped[str] = mapped_column(Text)
+    exited: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    community_dao: Mapped[str | None] = mapped_column(ADDRESS, nullable=True)
+    created_block: Mapped[int] = mapped_column(BigInteger)
+    created_tx: Mapped[str] = mapped_column(HASH)
+
+
+class ProjectBalance(Base):
+    """Units of a project held by one address; a row exists only while the balance is above zero."""
+
+    __tablename__ = "project_balances"
+    __table_args__ = (
+        PrimaryKeyConstraint("chain_id", "project_id", "holder", name="pk_project_balances"),
+        CheckConstraint("balance >= 0", name="non_negative"),
+    )
+
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    project_id: Mapped[Decimal] = mapped_column(UINT256)
+    holder: Mapped[str] = mapped_column(ADDRESS)
+    balance: Mapped[Decimal] = mapped_column(UINT256)
+
+
+class ProjectHolderCount(Base):
+    """How many addresses hold a non-zero balance of a project; kept in step with `project_balances`."""
+
+    __tablename__ = "project_holder_counts"
+    __table_args__ = (
+        PrimaryKeyConstraint("chain_id", "project_id", name="pk_project_holder_counts"),
+        CheckConstraint("holders >= 0", name="non_negative"),
+    )
+
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    project_id: Mapped[Decimal] = mapped_column(UINT256)
+    holders: Mapped[int] = mapped_column(BigInteger)
+
+
+class ProjectExit(EventPosition, Base):
+    """A project handed to its community DAO (at most one per project: the contract freezes it after)."""
+
+    __tablename__ = "project_exits"
+    __table_args__ = (PrimaryKeyConstraint("chain_id", "project_id", name="pk_project_exits"),)
+
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    project_id: Mapped[Decimal] = mapped_column(UINT256)
+    community_dao: Mapped[str] = mapped_column(ADDRESS)
+
+
+class Distribution(EventPosition, Base):
+    """A recorded distribution of returns: total, merkle root of per-holder amounts, snapshot block."""
+
+    __tablename__ = "distributions"
+    __table_args__ = (PrimaryKeyConstraint("chain_id", "project_id", "distribution_id", name="pk_distributions"),)
+
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    project_id: Mapped[Decimal] = mapped_column(UINT256)
+    distribution_id: Mapped[Decimal] = mapped_column(UINT256)
+    total_amount: Mapped[Decimal] = mapped_column(UINT256)
+    merkle_root: Mapped[str] = mapped_column(HASH)
+    snapshot_block: Mapped[Decimal] = mapped_column(UINT256)
+
+
+class AllowlistEntry(Base):
+    """The latest KYC allowlist decision for an address, and the event that made it."""
+
+    __tablename__ = "allowlist"
+    __table_args__ = (PrimaryKeyConstraint("chain_id", "account", name="pk_allowlist"),)
+
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    account: Mapped[str] = mapped_column(ADDRESS)
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    log_index: Mapped[int] = mapped_column(Integer)
+
+
+class PauseState(Base):
+    """Whether a contract (ownership or router) is paused, as of its latest Paused/Unpaused event."""
+
+    __tablename__ = "pause_states"
+    __table_args__ = (PrimaryKeyConstraint("chain_id", "contract", name="pk_pause_states"),)
+
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    contract: Mapped[str] = mapped_column(ADDRESS)
+    paused: Mapped[bool] = mapped_column(Boolean)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    log_index: Mapped[int] = mapped_column(Integer)
+
+
+class RoleMember(Base):
+    """An AccessControl role of a contract and an account; `granted` false once revoked (the row keeps the event)."""
+
+    __tablename__ = "role_members"
+    __table_args__ = (PrimaryKeyConstraint("chain_id", "contract", "role", "account", name="pk_role_members"),)
+
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    contract: Mapped[str] = mapped_column(ADDRESS)
+    role: Mapped[str] = mapped_column(HASH)
+    account: Mapped[str] = mapped_column(ADDRESS)
+    granted: Mapped[bool] = mapped_column(Boolean)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    log_index: Mapped[int] = mapped_column(Integer)

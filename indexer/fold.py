@@ -1,0 +1,149 @@
+"""Events -> changes to the derived tables, as plain values. Pure: no database, no network.
+
+Additive state (balances, supply) becomes deltas, so undoing blocks is applying the negated deltas of the events
+removed. Last-writer state (allowlist, pause, roles) keeps the newest event per key; undo recomputes those keys from
+the events that remain. Everything else is one row per event, deleted by block number on undo.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from indexer.records import EventRecord
+
+ZERO_ADDRESS = "0x" + "0" * 40
+
+BalanceKey = tuple[int, str]  # (project id, holder)
+RoleKey = tuple[str, str, str]  # (contract, role, account)
+Latest = tuple[bool, int, int]  # (value, block number, log index)
+
+
+@dataclass
+class Effects:
+    balance_deltas: defaultdict[BalanceKey, int] = field(default_factory=lambda: defaultdict(int))
+    supply_deltas: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
+    # Rows in the column order of their tables (see indexer/store/*_sql.py).
+    projects: list[tuple[Any, ...]] = field(default_factory=list)
+    exits: list[tuple[Any, ...]] = field(default_factory=list)
+    distributions: list[tuple[Any, ...]] = field(default_factory=list)
+    mints: list[tuple[Any, ...]] = field(default_factory=list)
+    payments: list[tuple[Any, ...]] = field(default_factory=list)
+    transfers: list[tuple[Any, ...]] = field(default_factory=list)
+    allowlist: dict[str, Latest] = field(default_factory=dict)
+    pauses: dict[str, Latest] = field(default_factory=dict)
+    roles: dict[RoleKey, Latest] = field(default_factory=dict)
+
+    def negated_balances(self) -> dict[BalanceKey, int]:
+        return {k: -v for k, v in self.balance_deltas.items() if v}
+
+    def negated_supply(self) -> dict[int, int]:
+        return {k: -v for k, v in self.supply_deltas.items() if v}
+
+
+def _position(r: EventRecord) -> tuple[Any, ...]:
+    return (r.block_number, r.block_hash, r.tx_hash, r.log_index, r.block_time)
+
+
+def _move(fx: Effects, r: EventRecord, batch_index: int, project: int, amount: int) -> None:
+    a = r.args
+    sender, receiver = a.from_, a.to
+    if amount:
+        if sender == ZERO_ADDRESS:
+            fx.supply_deltas[project] += amount
+        else:
+            fx.balance_deltas[(project, sender)] -= amount
+        if receiver == ZERO_ADDRESS:
+            fx.supply_deltas[project] -= amount
+        else:
+            fx.balance_deltas[(project, receiver)] += amount
+    fx.transfers.append(
+        (r.block_time, r.block_number, r.block_hash, r.log_index, batch_index, r.tx_hash,
+         a.operator, sender, receiver, project, amount)
+    )
+
+
+def _transfer_single(fx: Effects, r: EventRecord) -> None:
+    _move(fx, r, 0, int(r.args.id), int(r.args.value))
+
+
+def _transfer_batch(fx: Effects, r: EventRecord) -> None:
+    for i, (project, amount) in enumerate(zip(r.args.ids, r.args.values, strict=True)):
+        _move(fx, r, i, int(project), int(amount))
+
+
+def _project_created(fx: Effects, r: EventRecord) -> None:
+    a = r.args
+    fx.projects.append((int(a.project_id), int(a.supply_cap), a.metadata_cid, r.block_number, r.tx_hash))
+
+
+def _project_exited(fx: Effects, r: EventRecord) -> None:
+    fx.exits.append((int(r.args.project_id), r.args.community_dao, *_position(r)))
+
+
+def _returns_distributed(fx: Effects, r: EventRecord) -> None:
+    a = r.args
+    fx.distributions.append(
+        (int(a.project_id), int(a.distribution_id), int(a.total_amount), a.merkle_root,
+         int(a.snapshot_block), *_position(r))
+    )
+
+
+def _investment_minted(fx: Effects, r: EventRecord) -> None:
+    a = r.args
+    fx.mints.append((a.payment_ref, int(a.project_id), a.investor, int(a.amount), *_position(r)))
+
+
+def _payment_received(fx: Effects, r: EventRecord) -> None:
+    a = r.args
+    fx.payments.append(
+        (a.payment_ref, a.payer, int(a.project_id), a.token, int(a.amount), *_position(r))
+    )
+
+
+def _allowlist_updated(fx: Effects, r: EventRecord) -> None:
+    fx.allowlist[r.args.account] = (bool(r.args.allowed), r.block_number, r.log_index)
+
+
+def _pause(value: bool) -> Callable[[Effects, EventRecord], None]:
+    def fold(fx: Effects, r: EventRecord) -> None:
+        fx.pauses[r.contract] = (value, r.block_number, r.log_index)
+
+    return fold
+
+
+def _role(granted: bool) -> Callable[[Effects, EventRecord], None]:
+    def fold(fx: Effects, r: EventRecord) -> None:
+        fx.roles[(r.contract, r.args.role, r.args.account)] = (granted, r.block_number, r.log_index)
+
+    return fold
+
+
+# Events absent here (ApprovalForAll, URI, RoleAdminChanged, TokenAllowed, TreasuryUpdated) live in chain_events only.
+FOLDS: dict[str, Callable[[Effects, EventRecord], None]] = {
+    "TransferSingle": _transfer_single,
+    "TransferBatch": _transfer_batch,
+    "ProjectCreated": _project_created,
+    "ProjectExited": _project_exited,
+    "ReturnsDistributed": _returns_distributed,
+    "InvestmentMinted": _investment_minted,
+    "PaymentReceived": _payment_received,
+    "AllowlistUpdated": _allowlist_updated,
+    "Paused": _pause(True),
+    "Unpaused": _pause(False),
+    "RoleGranted": _role(True),
+    "RoleRevoked": _role(False),
+}
+
+
+def fold(records: Iterable[EventRecord]) -> Effects:
+    """Effects of `records`, which must come in chain order (block number, then log index)."""
+    fx = Effects()
+    folds = FOLDS
+    for r in records:
+        handler = folds.get(r.name)
+        if handler is not None:
+            handler(fx, r)
+    return fx

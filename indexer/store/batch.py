@@ -1,0 +1,139 @@
+"""Apply one batch — decoded events, the blocks they came from, the new checkpoint — inside the caller's
+transaction. Replays are harmless: raw rows are keyed (chain, block hash, log index) and only rows that were new
+move derived state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import psycopg
+from sqlalchemy.orm import Session
+
+from indexer.checkpoint import Checkpoint, StoreConflict
+from indexer.fold import fold
+from indexer.records import EventRecord
+from indexer.store import chain_sql, events_sql, investments_sql, latest_sql, ownership_sql, series_sql
+from indexer.store.cursor import pg_cursor
+from indexer.store.render import Rendered, render_effects, render_events
+from indexer.types import BlockHeader
+
+POSITION_TABLES = ("investment_mints", "payments", "distributions", "project_exits")
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Blocks `from_block`..`checkpoint.block_number` of one chain, complete: every event of ours in them."""
+
+    chain_id: int
+    from_block: int
+    checkpoint: Checkpoint  # carries the finalized block as the chain said when the batch was fetched
+    records: Sequence[EventRecord]  # chain order; empty when the batch comes rendered (see apply_batch)
+    headers: Sequence[BlockHeader] = field(default_factory=tuple)  # blocks kept in the reorg window
+
+    @property
+    def finalized(self) -> int:
+        return self.checkpoint.finalized_block
+
+
+@dataclass(frozen=True)
+class Applied:
+    events_new: int
+    events_replayed: int
+
+
+def _check_extends(batch: Batch, stored: Checkpoint | None) -> None:
+    if stored is None:
+        return
+    if batch.from_block > stored.block_number + 1:
+        raise StoreConflict(f"batch starts at {batch.from_block}, the checkpoint is at {stored.block_number}: a gap")
+    for h in batch.headers:
+        if h.number == stored.block_number + 1 and h.parent_hash != stored.block_hash:
+            raise StoreConflict(
+                f"block {h.number} has parent {h.parent_hash}, the checkpoint holds {stored.block_hash}: another branch"
+            )
+
+
+def _insert_new_records(cur: psycopg.Cursor, batch: Batch, covered: int, finalized: int) -> list[EventRecord]:
+    """Insert the raw events; the ones that were new (all of them above the checkpoint) come back."""
+    text = render_events(batch.chain_id, batch.records, finalized)
+    if batch.from_block > covered:
+        # Above the (locked) checkpoint nothing can be stored yet — every batch commits with its checkpoint — so
+        # plain COPY; a duplicate would be a bug and fails the batch on the unique key instead of passing silently.
+        events_sql.copy_events(cur, text)
+        return list(batch.records)
+    new_keys = events_sql.insert_events(cur, text, len(batch.records))
+    records = list(batch.records) if new_keys is None else [
+        r for r in batch.records if (r.block_number, r.log_index) in new_keys
+    ]
+    stray = next((r for r in records if r.block_number <= covered), None)
+    if stray is not None:
+        # An event the checkpoint claims to cover was missing: another branch or a corrupted mirror. Stop here.
+        raise StoreConflict(f"event {stray.block_hash}:{stray.log_index} is new but block {stray.block_number} "
+                            f"is at or below the checkpoint {covered}")
+    return records
+
+
+def write_rendered(cur: psycopg.Cursor, chain_id: int, r: Rendered, finalized: int) -> None:
+    fx = r.small
+    ownership_sql.insert_projects(cur, chain_id, fx.projects)
+    ownership_sql.apply_balance_deltas(cur, chain_id, fx.balance_deltas)
+    ownership_sql.apply_supply_deltas(cur, chain_id, fx.supply_deltas)
+    ownership_sql.insert_exits(cur, chain_id, fx.exits, finalized)
+    ownership_sql.insert_distributions(cur, chain_id, fx.distributions, finalized)
+    investments_sql.copy_mints(cur, r.mints)
+    investments_sql.copy_payments(cur, r.payments)
+    latest_sql.upsert_allowlist(cur, chain_id, fx.allowlist)
+    latest_sql.upsert_pauses(cur, chain_id, fx.pauses)
+    latest_sql.upsert_roles(cur, chain_id, fx.roles)
+    if any(r.months.values()) and series_sql.is_natively_partitioned(cur):
+        for table, months in r.months.items():
+            series_sql.ensure_partitions(cur, table, months)
+    series_sql.copy_series(cur, "transfer_series", r.transfers)
+    series_sql.copy_series(cur, "mint_series", r.mint_series)
+    series_sql.copy_series(cur, "payment_series", r.payment_series)
+
+
+def _advance_finality(cur: psycopg.Cursor, chain_id: int, before: int, after: int, keep_from: int) -> None:
+    """Rows of blocks in (before, after] written by earlier batches become final (this batch's own rows were
+    written with the right flag: updating them again would rewrite every row of a backfill)."""
+    if after > before:
+        events_sql.mark_events_final(cur, chain_id, before, after)
+        for table in POSITION_TABLES:
+            ownership_sql.mark_position_rows_final(cur, table, chain_id, before, after)
+    chain_sql.finalize_blocks(cur, chain_id, after, keep_from)
+
+
+def _check_rendered_flags(batch: Batch, rendered: Rendered, finalized: int) -> None:
+    """The `final` flags were rendered with another finalized block: fine unless a row falls between the two."""
+    low, high = sorted((rendered.finalized, finalized))
+    if batch.from_block <= high and batch.checkpoint.block_number > low:
+        raise StoreConflict(f"batch rendered with finalized {rendered.finalized}, the mirror is at {finalized}")
+
+
+def apply_batch(session: Session, batch: Batch, rendered: Rendered | None = None) -> Applied:
+    """Everything of `batch` or (on any error, when the caller's transaction rolls back) nothing. `rendered`
+    (from render_batch, computed off this thread or process) replaces the records of a batch above the checkpoint."""
+    cur = pg_cursor(session)
+    stored = chain_sql.lock_checkpoint(cur, batch.chain_id)
+    _check_extends(batch, stored)
+    top = max(batch.checkpoint, stored) if stored else batch.checkpoint
+    covered, before = (stored.block_number, stored.finalized_block) if stored else (-1, -1)
+    finalized = min(max(batch.finalized, before), top.block_number)  # never back, never past the mirror
+    if rendered is not None:
+        if batch.from_block <= covered:
+            raise StoreConflict(f"rendered batch from {batch.from_block} overlaps the checkpoint {covered}")
+        _check_rendered_flags(batch, rendered, finalized)
+        events_sql.copy_events(cur, rendered.events)
+        new, total = rendered.event_count, rendered.event_count
+    else:
+        records = _insert_new_records(cur, batch, covered, finalized)
+        rendered = render_effects(batch.chain_id, fold(records), finalized)
+        new, total = len(records), len(batch.records)
+    write_rendered(cur, batch.chain_id, rendered, finalized)
+    chain_sql.insert_blocks(cur, batch.chain_id, batch.headers, finalized)
+    # Rows of earlier batches up to the new finalized block become final; the window keeps its newest final
+    # block as the anchor a reorg search stops at.
+    _advance_finality(cur, batch.chain_id, before, min(finalized, batch.from_block - 1), finalized)
+    chain_sql.write_checkpoint(cur, batch.chain_id, Checkpoint(top.block_number, top.block_hash, finalized))
+    return Applied(new, total - new)

@@ -1,0 +1,71 @@
+"""Undo everything above a block — raw events, derived state, time series, window, checkpoint — inside the
+caller's transaction. Additive state takes the negated deltas of the removed events; last-writer state is
+recomputed for the keys they touched from the events that remain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from indexer.checkpoint import Checkpoint, StoreConflict
+from indexer.fold import fold
+from indexer.store import chain_sql, events_sql, latest_sql, ownership_sql, series_sql
+from indexer.store.cursor import pg_cursor
+from indexer.types import BlockHeader
+
+DERIVED_TABLES = (
+    "projects", "project_balances", "project_holder_counts", "project_exits", "distributions", "allowlist",
+    "pause_states", "role_members", "investment_mints", "payments", *series_sql.SERIES_TABLES,
+    "indexer_blocks", "chain_events",
+)
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    previous: Checkpoint | None
+    checkpoint: Checkpoint
+    events_removed: int
+
+    @property
+    def depth(self) -> int:
+        return self.previous.block_number - self.checkpoint.block_number if self.previous else 0
+
+
+def undo_above(
+    session: Session, chain_id: int, block_number: int, block_hash: str, anchor: BlockHeader | None = None
+) -> UndoResult:
+    """Leave the mirror exactly as if it had stopped at block `block_number` (whose hash is `block_hash`).
+    `anchor` (that block's header) is kept in the window when a reindex reaches below it."""
+    cur = pg_cursor(session)
+    stored = chain_sql.lock_checkpoint(cur, chain_id)
+    if stored is None or stored.block_number < block_number:
+        raise StoreConflict(f"nothing to undo above block {block_number}: checkpoint {stored}")
+    removed = events_sql.delete_events_above(cur, chain_id, block_number)
+    if removed:
+        fx = fold(removed)
+        ownership_sql.apply_balance_deltas(cur, chain_id, fx.negated_balances())
+        ownership_sql.apply_supply_deltas(cur, chain_id, fx.negated_supply())
+        series_sql.delete_series_above(cur, chain_id, block_number, min(r.block_time for r in removed))
+        for table in ("investment_mints", "payments", "distributions", "project_exits"):
+            ownership_sql.delete_position_rows_above(cur, table, chain_id, block_number)
+        ownership_sql.reset_exits(cur, chain_id, sorted({e[0] for e in fx.exits}))
+        ownership_sql.delete_projects_created_above(cur, chain_id, block_number)
+        latest_sql.recompute_allowlist(cur, chain_id, sorted(fx.allowlist))
+        latest_sql.recompute_pauses(cur, chain_id, sorted(fx.pauses))
+        latest_sql.recompute_roles(cur, chain_id, sorted(fx.roles))
+    chain_sql.delete_blocks_above(cur, chain_id, block_number)
+    if anchor is not None:
+        chain_sql.insert_blocks(cur, chain_id, [anchor], stored.finalized_block)
+    checkpoint = Checkpoint(block_number, block_hash, min(stored.finalized_block, block_number))
+    chain_sql.write_checkpoint(cur, chain_id, checkpoint)
+    return UndoResult(stored, checkpoint, len(removed))
+
+
+def reset_chain(session: Session, chain_id: int) -> None:
+    """Forget everything mirrored of one chain (a reindex from its deploy block)."""
+    cur = pg_cursor(session)
+    chain_sql.lock_checkpoint(cur, chain_id)
+    for table in DERIVED_TABLES:
+        cur.execute(f"DELETE FROM {table} WHERE chain_id = %s", (chain_id,))
+    chain_sql.delete_checkpoint(cur, chain_id)

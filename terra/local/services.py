@@ -1,0 +1,41 @@
+"""The services `terra dev` runs beside the chain, each in a thread with a shared stop event."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import structlog
+
+from core.settings import Settings
+from indexer.errors import IndexerHalt
+from indexer.service import run_forever
+
+log = structlog.get_logger("terra.dev")
+
+
+@dataclass
+class ServiceThreads:
+    stop: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def start_indexer(self, settings: Settings) -> None:
+        def run() -> None:
+            try:
+                run_forever(settings, self.stop)
+            except IndexerHalt as exc:  # the mirror refused to corrupt itself: say so, keep the chain up
+                self.failures.append(f"indexer halted: {exc}")
+                log.error("indexer_halted", error=str(exc))
+
+        thread = threading.Thread(target=run, name="indexer", daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def alive(self) -> bool:
+        return all(t.is_alive() for t in self.threads)
+
+    def shutdown(self, timeout: float = 30.0) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout)

@@ -1,0 +1,35 @@
+"""New-head notices over anvil's WebSocket (same port as HTTP), and the quiet fallback where there is none."""
+
+from __future__ import annotations
+
+import threading
+
+from indexer.heads import HeadNotices, websocket_url
+from tests.indexer.mirror_support import mine
+
+
+def test_websocket_url_follows_the_rpc_url() -> None:
+    assert websocket_url("http://127.0.0.1:8545") == "ws://127.0.0.1:8545"
+    assert websocket_url("https://polygon.example/v2/KEY") == "wss://polygon.example/v2/KEY"
+    assert websocket_url("ipc:///tmp/geth.ipc") is None
+
+
+def test_a_new_block_wakes_the_listener(anvil, chain) -> None:  # chain: the block is reverted after
+    stop = threading.Event()
+    notices = HeadNotices(websocket_url(anvil.url) or "", stop).start()
+    try:
+        assert notices.connected.wait(10)
+        mine(anvil.url, 1)
+        assert notices.event.wait(10)
+    finally:
+        stop.set()
+
+
+def test_no_websocket_server_leaves_polling_alone() -> None:
+    stop = threading.Event()
+    notices = HeadNotices("ws://127.0.0.1:9", stop).start()  # nothing listens on the discard port
+    try:
+        assert not notices.connected.wait(0.5)
+        assert not notices.event.is_set()
+    finally:
+        stop.set()
