@@ -21,7 +21,17 @@ from core.models.ownership import UINT256
 PARTITION_BY_MONTH = "RANGE (block_time)"
 
 
-class TransferRecord(Base):
+class SeriesPosition:
+    """Where and when an event happened: the columns every time-series row starts with."""
+
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    block_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    block_hash: Mapped[str] = mapped_column(HASH)
+    log_index: Mapped[int] = mapped_column(Integer)
+
+
+class TransferRecord(SeriesPosition, Base):
     """One (token id, amount) movement: a TransferSingle, or one entry of a TransferBatch (`batch_index`)."""
 
     __tablename__ = "transfer_series"
@@ -31,11 +41,6 @@ class TransferRecord(Base):
         {"postgresql_partition_by": PARTITION_BY_MONTH},
     )
 
-    chain_id: Mapped[int] = mapped_column(BigInteger)
-    block_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    block_number: Mapped[int] = mapped_column(BigInteger)
-    block_hash: Mapped[str] = mapped_column(HASH)
-    log_index: Mapped[int] = mapped_column(Integer)
     batch_index: Mapped[int] = mapped_column(Integer)
     tx_hash: Mapped[str] = mapped_column(HASH)
     operator: Mapped[str] = mapped_column(ADDRESS)
@@ -45,7 +50,7 @@ class TransferRecord(Base):
     amount: Mapped[Decimal] = mapped_column(UINT256)
 
 
-class MintRecord(Base):
+class MintRecord(SeriesPosition, Base):
     """An InvestmentMinted event on the time axis."""
 
     __tablename__ = "mint_series"
@@ -55,11 +60,6 @@ class MintRecord(Base):
         {"postgresql_partition_by": PARTITION_BY_MONTH},
     )
 
-    chain_id: Mapped[int] = mapped_column(BigInteger)
-    block_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    block_number: Mapped[int] = mapped_column(BigInteger)
-    block_hash: Mapped[str] = mapped_column(HASH)
-    log_index: Mapped[int] = mapped_column(Integer)
     tx_hash: Mapped[str] = mapped_column(HASH)
     project_id: Mapped[Decimal] = mapped_column(UINT256)
     investor: Mapped[str] = mapped_column(ADDRESS)
@@ -67,7 +67,7 @@ class MintRecord(Base):
     payment_ref: Mapped[str] = mapped_column(HASH)
 
 
-class PaymentRecord(Base):
+class PaymentRecord(SeriesPosition, Base):
     """A PaymentReceived event on the time axis."""
 
     __tablename__ = "payment_series"
@@ -77,11 +77,6 @@ class PaymentRecord(Base):
         {"postgresql_partition_by": PARTITION_BY_MONTH},
     )
 
-    chain_id: Mapped[int] = mapped_column(BigInteger)
-    block_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    block_number: Mapped[int] = mapped_column(BigInteger)
-    block_hash: Mapped[str] = mapped_column(HASH)
-    log_index: Mapped[int] = mapped_column(Integer)
     tx_hash: Mapped[str] = mapped_column(HASH)
     project_id: Mapped[Decimal] = mapped_column(UINT256)
     payer: Mapped[str] = mapped_column(ADDRESS)
