@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -34,10 +33,6 @@ def user_errors(*extra: type[BaseException]) -> Iterator[None]:
 
 def report(message: str) -> None:
     console.print(message)
-
-
-def is_tty() -> bool:
-    return sys.stdout.isatty()
 
 
 Reporter = Callable[[str], None]
