@@ -122,3 +122,26 @@ def test_router_pause_and_admin_functions(
     ev = chain.router.events.TokenAllowed().process_receipt(receipt)[0]["args"]
     assert (ev["token"], ev["allowed"]) == (chain.stablecoin.address, False)
     assert chain.router.functions.treasury().call() == investors[4].address
+
+
+def test_constructors_reject_zero_addresses(chain: Chain, build, admin: LocalAccount, send: Send) -> None:  # type: ignore[no-untyped-def]
+    zero = "0x" + "0" * 40
+    router = build.contracts["PaymentRouter"]
+    factory = chain.w3.eth.contract(abi=router.abi, bytecode=router.bytecode)
+    with reverts_with(chain.router, "ZeroAddress"):
+        factory.constructor(chain.ownership.address, zero, admin.address).build_transaction({"from": admin.address})
+    ownership = build.contracts["TerraLuminaOwnership"]
+    factory = chain.w3.eth.contract(abi=ownership.abi, bytecode=ownership.bytecode)
+    with reverts_with(chain.ownership, "ZeroAddress"):
+        factory.constructor("https://x/{id}", zero).build_transaction({"from": admin.address})
+
+
+def test_pay_with_an_invalid_permit_and_no_allowance_reverts(
+    chain: Chain, admin: LocalAccount, investors: list[LocalAccount], send: Send, project: int
+) -> None:
+    payer = investors[1]
+    _fund_payer(chain, admin, payer, send)
+    bogus = (27, b"\x01" * 32, b"\x02" * 32)
+    with reverts_with(chain.stablecoin, "ERC20InsufficientAllowance", chain.router.address, 0, USD):
+        send(payer, chain.router.functions.payWithPermit(project, chain.stablecoin.address, USD, REF, 2**40, *bogus))
+    assert not chain.router.functions.paymentRefUsed(REF).call()
