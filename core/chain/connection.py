@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from web3 import HTTPProvider, Web3
 
 from core.chain.errors import ChainUnreachable, WrongChain
+
+
+def shown_url(rpc_url: str) -> str:
+    """The URL as it may appear in messages: providers put API keys in the path or the user part, so only
+    scheme, host and port are shown."""
+    parts = urlsplit(rpc_url)
+    host = parts.hostname or "?"
+    return f"{parts.scheme}://{host}:{parts.port}" if parts.port else f"{parts.scheme}://{host}"
 
 
 def connect(rpc_url: str, expected_chain_id: int | None = None, timeout: float = 10.0) -> Web3:
@@ -12,7 +22,9 @@ def connect(rpc_url: str, expected_chain_id: int | None = None, timeout: float =
     try:
         chain_id = w3.eth.chain_id
     except Exception as exc:  # requests/aiohttp/value errors alike mean "no usable RPC here"
-        raise ChainUnreachable(f"cannot reach an Ethereum JSON-RPC endpoint at {rpc_url}: {type(exc).__name__}") from exc
+        raise ChainUnreachable(
+            f"cannot reach an Ethereum JSON-RPC endpoint at {shown_url(rpc_url)}: {type(exc).__name__}"
+        ) from exc
     if expected_chain_id is not None and chain_id != expected_chain_id:
-        raise WrongChain(f"{rpc_url} serves chain id {chain_id}, expected {expected_chain_id}")
+        raise WrongChain(f"{shown_url(rpc_url)} serves chain id {chain_id}, expected {expected_chain_id}")
     return w3
