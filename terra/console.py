@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
@@ -34,5 +34,3 @@ def user_errors(*extra: type[BaseException]) -> Iterator[None]:
 def report(message: str) -> None:
     console.print(message)
 
-
-Reporter = Callable[[str], None]

@@ -18,9 +18,9 @@ from core.db.migrate import upgrade
 from core.models import ChainDeployment
 from core.settings import Settings
 from indexer.store import reset_chain
-from terra.console import Reporter
 from terra.context import ChainContext
 from terra.local.anvil import LOCAL_CHAIN_ID, Anvil
+from terra.ops import Report
 from terra.ops.deploy import DeployPlan, deploy
 from terra.ops.demo import seed
 from terra.ops.metadata import demo_metadata_cid
@@ -60,7 +60,7 @@ def forget_local_chain(url: str) -> None:
         engine.dispose()
 
 
-def prepare_database(settings: Settings, report: Reporter) -> str:
+def prepare_database(settings: Settings, report: Report) -> str:
     if settings.database_url is None:
         resolve_database_url(settings)  # starts the embedded server
         reset_embedded_database(settings)
@@ -93,7 +93,7 @@ def record_deployment(url: str, deployment: Deployment) -> None:
         engine.dispose()
 
 
-def start_stack(settings: Settings, port: int, report: Reporter) -> LocalStack:
+def start_stack(settings: Settings, port: int, report: Report) -> LocalStack:
     log_dir = settings.data_dir / "logs"
     log_dir.mkdir(exist_ok=True)
     anvil = Anvil(port=port, log_path=log_dir / "anvil.log")

@@ -12,6 +12,7 @@ from web3 import Web3
 
 from core.chain.accounts import LOCAL_INVESTORS, anvil_account
 from core.chain.deployments import Deployment
+from terra.ops import Report
 from terra.ops.projects import allow, create_project, mint, ownership_contract, payment_ref
 
 DEMO_PROJECTS_FILE = Path(__file__).with_name("demo_projects.json")
@@ -44,7 +45,7 @@ def seed(
     admin: LocalAccount,
     minter: LocalAccount,
     metadata_cid: Callable[[dict[str, Any]], str],
-    report: Callable[[str], None] = print,
+    report: Report = print,
 ) -> SeedResult:
     """Create the demo projects (metadata CID from `metadata_cid`), allowlist the demo investors and mint."""
     contract = ownership_contract(w3, deployment)

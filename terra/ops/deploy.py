@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
-
 from eth_abi import encode
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
@@ -15,9 +13,7 @@ from core.chain.compiler import Build, CompiledContract
 from core.chain.deployments import DeployedContract, Deployment, save_deployment
 from core.chain.transactions import send, transact
 from core.settings import LOCAL_CHAIN_IDS
-
-Report = Callable[[str], None]
-
+from terra.ops import Report
 
 @dataclass(frozen=True)
 class DeployPlan:

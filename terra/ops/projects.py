@@ -9,18 +9,13 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.types import TxReceipt
 
-from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, load_abi
+from core.chain.abis import OWNERSHIP, load_abi
 from core.chain.deployments import Deployment
 from core.chain.transactions import transact
 
 
 def ownership_contract(w3: Web3, deployment: Deployment) -> Contract:
     return w3.eth.contract(address=Web3.to_checksum_address(deployment.address(OWNERSHIP)), abi=load_abi(OWNERSHIP))
-
-
-def router_contract(w3: Web3, deployment: Deployment) -> Contract:
-    address = Web3.to_checksum_address(deployment.address(PAYMENT_ROUTER))
-    return w3.eth.contract(address=address, abi=load_abi(PAYMENT_ROUTER))
 
 
 def payment_ref(text: str) -> bytes:

@@ -6,6 +6,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.logs import DISCARD
 
+from terra.ops.deploy import role_id
 from tests.conftest import Chain
 from tests.contracts.conftest import Send
 from tests.contracts.reverts import reverts_with
@@ -14,8 +15,7 @@ REF = Web3.keccak(text="payment-1")
 REF2 = Web3.keccak(text="payment-2")
 
 
-def role(name: str) -> bytes:
-    return Web3.keccak(text=name)
+role = role_id  # the id deploy grants, by name
 
 
 def events(contract_event, receipt):  # type: ignore[no-untyped-def]
