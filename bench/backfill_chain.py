@@ -54,8 +54,9 @@ class Generator:
     def __init__(self, url: str, deployment: Deployment) -> None:
         self.url = url
         self.http = httpx.Client(timeout=600)
-        self.ownership = Web3().eth.contract(address=Web3.to_checksum_address(deployment.address(OWNERSHIP)),
-                                             abi=load_abi(OWNERSHIP))
+        self.ownership = Web3().eth.contract(
+            address=Web3.to_checksum_address(deployment.address(OWNERSHIP)), abi=load_abi(OWNERSHIP)
+        )
         self.investors = [anvil_account(i).address for i in range(3, 10)]
         self.nonces: dict[str, int] = {}
         self.refs = 0
@@ -66,8 +67,13 @@ class Generator:
         nonce = self.nonces.get(sender)
         if nonce is None:
             nonce = int(rpc(self.url, "eth_getTransactionCount", [sender, "latest"], self.http), 16)
-        tx = {"from": sender, "to": self.ownership.address, "data": self.ownership.encode_abi(fn, args=args),
-              "gas": hex(16_700_000), "nonce": hex(nonce)}
+        tx = {
+            "from": sender,
+            "to": self.ownership.address,
+            "data": self.ownership.encode_abi(fn, args=args),
+            "gas": hex(16_700_000),
+            "nonce": hex(nonce),
+        }
         self.sent.append(rpc(self.url, "eth_sendTransaction", [tx], self.http))
         self.nonces[sender] = nonce + 1
 
@@ -84,7 +90,9 @@ class Generator:
         for i in range(0, len(pairs), 100):
             chunk = pairs[i : i + 100]
             refs = [Web3.keccak(text=f"bench-warm-{i + k}") for k in range(len(chunk))]
-            self.send(minter, "mintInvestmentBatch", [[p for p, _ in chunk], [h for _, h in chunk], [1] * len(chunk), refs])
+            self.send(
+                minter, "mintInvestmentBatch", [[p for p, _ in chunk], [h for _, h in chunk], [1] * len(chunk), refs]
+            )
             self.events += 2 * len(chunk)
         self.mine()
 
@@ -119,8 +127,12 @@ def generate(events: int) -> None:
     began = time.monotonic()
     with Anvil(extra_args=("--gas-limit", GAS_LIMIT)) as node:
         admin = anvil_account(LOCAL_DEPLOYER)
-        plan = DeployPlan(admin, anvil_account(LOCAL_RELAYER).address, anvil_account(LOCAL_TREASURY).address,
-                          "https://terra.example/api/v1/metadata/{id}")
+        plan = DeployPlan(
+            admin,
+            anvil_account(LOCAL_RELAYER).address,
+            anvil_account(LOCAL_TREASURY).address,
+            "https://terra.example/api/v1/metadata/{id}",
+        )
         deployment = deploy(connect(node.url), compile_project(), plan, deploy_dir, report=lambda _m: None)
         rpc(node.url, "evm_setAutomine", [False])
         gen = Generator(node.url, deployment)

@@ -33,13 +33,19 @@ def main() -> None:
             rec = w3.eth.get_transaction_receipt(d.contracts[name].tx_hash)
             rows.append((f"deploy {name}", rec["gasUsed"], ""))
 
-        r = transact(w3, admin, own.functions.createProject(1, 10**12, "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"))
+        r = transact(
+            w3,
+            admin,
+            own.functions.createProject(1, 10**12, "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"),
+        )
         rows.append(("createProject", r["gasUsed"], ""))
         transact(w3, admin, own.functions.setAllowedBatch([h.address for h in holders], True))
 
         r = transact(w3, minter, own.functions.mintInvestment(1, holders[0].address, 1_000, Web3.keccak(text="single")))
         rows.append(("mintInvestment (first mint to a new holder)", r["gasUsed"], ""))
-        r = transact(w3, minter, own.functions.mintInvestment(1, holders[0].address, 1_000, Web3.keccak(text="single-2")))
+        r = transact(
+            w3, minter, own.functions.mintInvestment(1, holders[0].address, 1_000, Web3.keccak(text="single-2"))
+        )
         rows.append(("mintInvestment (holder already has tokens)", r["gasUsed"], ""))
 
         for n in (1, 10, 100):

@@ -92,8 +92,20 @@ def start_profiler(out: Path) -> subprocess.Popen[bytes] | None:
     if not Path(py_spy).exists():
         print("py-spy not installed (.venv/bin/pip install py-spy): no profile")
         return None
-    args = [py_spy, "record", "--pid", str(os.getpid()), "--format", "raw", "--rate", "200", "--threads", "--gil",
-            "--output", str(out)]
+    args = [
+        py_spy,
+        "record",
+        "--pid",
+        str(os.getpid()),
+        "--format",
+        "raw",
+        "--rate",
+        "200",
+        "--threads",
+        "--gil",
+        "--output",
+        str(out),
+    ]
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -136,9 +148,11 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         mirror.run(threading.Event(), until_head=True)
         elapsed = time.monotonic() - began
         sampler.done.set()
-        cpu = {"indexer": own_and_reaped_cpu_seconds() - before["indexer"],
-               "anvil": tree_cpu_seconds(node.process.pid) - before["anvil"],  # type: ignore[union-attr]
-               "postgres": sum(cpu_seconds(p) for p in postgres_pids()) - pg_before}
+        cpu = {
+            "indexer": own_and_reaped_cpu_seconds() - before["indexer"],
+            "anvil": tree_cpu_seconds(node.process.pid) - before["anvil"],  # type: ignore[union-attr]
+            "postgres": sum(cpu_seconds(p) for p in postgres_pids()) - pg_before,
+        }
         if profiler:
             profiler.send_signal(signal.SIGINT)
             profiler.wait(60)
@@ -151,9 +165,13 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         if not args.keep_db:
             drop_database(server, url)
     result = {
-        "events": events, "generated_at_least": generated, "seconds": round(elapsed, 2),
-        "events_per_second": round(events / elapsed), "peak_rss_mb": round(sampler.peak_kb / 1024),
-        "cpu_seconds": {k: round(v, 1) for k, v in cpu.items()}, "database_size": size,
+        "events": events,
+        "generated_at_least": generated,
+        "seconds": round(elapsed, 2),
+        "events_per_second": round(events / elapsed),
+        "peak_rss_mb": round(sampler.peak_kb / 1024),
+        "cpu_seconds": {k: round(v, 1) for k, v in cpu.items()},
+        "database_size": size,
         "max_block_range": args.max_block_range,
     }
     if args.profile and (RESULTS / "backfill-profile.txt").exists():
@@ -181,7 +199,9 @@ def progress_printer():  # type: ignore[no-untyped-def]
         now = time.monotonic()
         if now - last[0] >= 5:
             last[0] = now
-            print(f"  block {p.block:,}/{p.target_block:,}  {p.events:,} events  {p.events_per_second:,.0f}/s", flush=True)
+            print(
+                f"  block {p.block:,}/{p.target_block:,}  {p.events:,} events  {p.events_per_second:,.0f}/s", flush=True
+            )
 
     return show
 

@@ -48,7 +48,9 @@ def rpc(http: httpx.Client, url: str, method: str, params: list[object]) -> obje
 
 
 def receipts(http: httpx.Client, url: str, hashes: list[str]) -> list[object]:
-    batch = [{"jsonrpc": "2.0", "id": i, "method": "eth_getTransactionReceipt", "params": [h]} for i, h in enumerate(hashes)]
+    batch = [
+        {"jsonrpc": "2.0", "id": i, "method": "eth_getTransactionReceipt", "params": [h]} for i, h in enumerate(hashes)
+    ]
     answers = {a["id"]: a.get("result") for a in http.post(url, json=batch).json()}
     return [answers.get(i) for i in range(len(hashes))]
 
@@ -85,8 +87,9 @@ def measure(node: Anvil, own: object, minter: str, db_url: str, total: int, per_
     return latencies
 
 
-def follow_until_visible(http: httpx.Client, url: str, db: psycopg.Connection, hashes: list[str],
-                         refs: list[str]) -> list[float]:
+def follow_until_visible(
+    http: httpx.Client, url: str, db: psycopg.Connection, hashes: list[str], refs: list[str]
+) -> list[float]:
     seen_receipt: dict[int, float] = {}
     visible: dict[int, float] = {}
     deadline = time.monotonic() + 60
@@ -123,10 +126,16 @@ def main() -> None:
     with Anvil() as node:
         own, minter = setup_chain(node, deployments)
         httpx.post(node.url, json={"jsonrpc": "2.0", "id": 1, "method": "evm_setIntervalMining", "params": [1]})
-        settings = get_settings(terra_data_dir=deployments, database_url=db_url, rpc_url=node.url,
-                                deployments_dir=deployments, indexer_poll_interval=args.poll_interval)
-        worker = threading.Thread(target=run_forever, args=(settings, stop),
-                                  kwargs={"use_websocket": not args.no_websocket}, daemon=True)
+        settings = get_settings(
+            terra_data_dir=deployments,
+            database_url=db_url,
+            rpc_url=node.url,
+            deployments_dir=deployments,
+            indexer_poll_interval=args.poll_interval,
+        )
+        worker = threading.Thread(
+            target=run_forever, args=(settings, stop), kwargs={"use_websocket": not args.no_websocket}, daemon=True
+        )
         worker.start()
         try:
             latencies = measure(node, own, minter, db_url, args.transactions, args.per_block)
@@ -136,9 +145,16 @@ def main() -> None:
     drop_database(server, db_url)
     ms = sorted(1000 * x for x in latencies)
     q = statistics.quantiles(ms, n=100)
-    result = {"transactions": len(ms), "block_time_s": 1, "websocket": not args.no_websocket,
-              "poll_interval_s": args.poll_interval, "p50_ms": round(q[49], 1), "p95_ms": round(q[94], 1),
-              "max_ms": round(ms[-1], 1), "mean_ms": round(statistics.fmean(ms), 1)}
+    result = {
+        "transactions": len(ms),
+        "block_time_s": 1,
+        "websocket": not args.no_websocket,
+        "poll_interval_s": args.poll_interval,
+        "p50_ms": round(q[49], 1),
+        "p95_ms": round(q[94], 1),
+        "max_ms": round(ms[-1], 1),
+        "mean_ms": round(statistics.fmean(ms), 1),
+    }
     print(json.dumps(result, indent=2))
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "indexer_latency.json").write_text(json.dumps(result, indent=2) + "\n")

@@ -108,8 +108,9 @@ class PreparedBatch:
 def prepare(target: MirrorTarget, fetched: FetchedRange, finalized: int) -> Iterator[PreparedBatch]:
     """Decode, fold and render a fetched range, cut into batches: all the Python work of a backfill but the I/O."""
     records = records_from_logs(fetched.logs, fetched.headers)
-    for batch in cut_batches(target.chain_id, fetched.from_block, fetched.to_header, records, finalized,
-                             MAX_EVENTS_PER_BATCH):
+    for batch in cut_batches(
+        target.chain_id, fetched.from_block, fetched.to_header, records, finalized, MAX_EVENTS_PER_BATCH
+    ):
         rendered = render_batch(batch.chain_id, batch.records, fold(batch.records), finalized)
         yield PreparedBatch(replace(batch, records=()), rendered)
 
@@ -117,7 +118,9 @@ def prepare(target: MirrorTarget, fetched: FetchedRange, finalized: int) -> Iter
 class BatchWriter:
     """Applies prepared batches, one transaction each; counts and reports progress."""
 
-    def __init__(self, sessions: sessionmaker[Session], first: int, end: int, on_progress: ProgressCallback | None) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], first: int, end: int, on_progress: ProgressCallback | None
+    ) -> None:
         self.sessions, self.first, self.end, self.on_progress = sessions, first, end, on_progress
         self.began = time.monotonic()
         self.events = 0

@@ -48,8 +48,10 @@ def records_from_logs(logs: Sequence[RawLog], headers: Mapping[int, BlockHeader]
                 raise InconsistentRange(f"block {log.block_number}: log says {log.block_hash}, header {header.hash}")
             when = times[log.block_number] = utc(header.timestamp)
         out.append(record_of(log, event, when))
-    if any(a.block_number > b.block_number or (a.block_number == b.block_number and a.log_index >= b.log_index)
-           for a, b in zip(out, out[1:])):
+    if any(
+        a.block_number > b.block_number or (a.block_number == b.block_number and a.log_index >= b.log_index)
+        for a, b in zip(out, out[1:])
+    ):
         out.sort(key=lambda r: (r.block_number, r.log_index))
     return out
 

@@ -60,8 +60,19 @@ def _move(fx: Effects, r: EventRecord, batch_index: int, project: int, amount: i
         else:
             fx.balance_deltas[(project, receiver)] += amount
     fx.transfers.append(
-        (r.block_time, r.block_number, r.block_hash, r.log_index, batch_index, r.tx_hash,
-         a.operator, sender, receiver, project, amount)
+        (
+            r.block_time,
+            r.block_number,
+            r.block_hash,
+            r.log_index,
+            batch_index,
+            r.tx_hash,
+            a.operator,
+            sender,
+            receiver,
+            project,
+            amount,
+        )
     )
 
 
@@ -86,8 +97,14 @@ def _project_exited(fx: Effects, r: EventRecord) -> None:
 def _returns_distributed(fx: Effects, r: EventRecord) -> None:
     a = r.args
     fx.distributions.append(
-        (int(a.project_id), int(a.distribution_id), int(a.total_amount), a.merkle_root,
-         int(a.snapshot_block), *_position(r))
+        (
+            int(a.project_id),
+            int(a.distribution_id),
+            int(a.total_amount),
+            a.merkle_root,
+            int(a.snapshot_block),
+            *_position(r),
+        )
     )
 
 
@@ -98,9 +115,7 @@ def _investment_minted(fx: Effects, r: EventRecord) -> None:
 
 def _payment_received(fx: Effects, r: EventRecord) -> None:
     a = r.args
-    fx.payments.append(
-        (a.payment_ref, a.payer, int(a.project_id), a.token, int(a.amount), *_position(r))
-    )
+    fx.payments.append((a.payment_ref, a.payer, int(a.project_id), a.token, int(a.amount), *_position(r)))
 
 
 def _allowlist_updated(fx: Effects, r: EventRecord) -> None:

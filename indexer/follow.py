@@ -16,8 +16,7 @@ from indexer.checkpoint import Checkpoint
 from indexer.reorg import Reorg, extends, find_common_ancestor
 from indexer.rpc.bloom import bloom_may_contain
 from indexer.rpc.errors import UnknownBlock
-from indexer.store import Batch, apply_batch, undo_above
-from indexer.store import chain_sql
+from indexer.store import Batch, apply_batch, chain_sql, undo_above
 from indexer.store.cursor import pg_cursor
 from indexer.types import BlockHeader, ChainSource, RawLog
 
@@ -59,8 +58,12 @@ def logs_of_block(source: ChainSource, header: BlockHeader, target: MirrorTarget
 
 
 def apply_block(
-    sessions: sessionmaker[Session], source: ChainSource, target: MirrorTarget, header: BlockHeader,
-    finalized: int, policy: LogsPolicy,
+    sessions: sessionmaker[Session],
+    source: ChainSource,
+    target: MirrorTarget,
+    header: BlockHeader,
+    finalized: int,
+    policy: LogsPolicy,
 ) -> int:
     """Mirror one block on top of the checkpoint; returns the number of new events."""
     logs = logs_of_block(source, header, target, policy)
@@ -83,8 +86,9 @@ def canonical_hash_of(source: ChainSource) -> Callable[[int], str | None]:
     return lookup
 
 
-def undo_reorg(sessions: sessionmaker[Session], source: ChainSource, chain_id: int, head: BlockHeader,
-               indexed: Checkpoint) -> Reorg:
+def undo_reorg(
+    sessions: sessionmaker[Session], source: ChainSource, chain_id: int, head: BlockHeader, indexed: Checkpoint
+) -> Reorg:
     """Find the common ancestor in the kept window and undo everything above it, in one transaction."""
     with sessions() as session:
         window = chain_sql.window(pg_cursor(session), chain_id)
@@ -94,8 +98,14 @@ def undo_reorg(sessions: sessionmaker[Session], source: ChainSource, chain_id: i
     metrics.REORGS.inc()
     metrics.REORG_DEPTH.observe(reorg.depth)
     metrics.BATCHES.labels(kind="undo").inc()
-    log.warning("reorg", depth=reorg.depth, ancestor=reorg.ancestor, indexed=indexed.block_number,
-                indexed_hash=indexed.block_hash, head=head.number)
+    log.warning(
+        "reorg",
+        depth=reorg.depth,
+        ancestor=reorg.ancestor,
+        indexed=indexed.block_number,
+        indexed_hash=indexed.block_hash,
+        head=head.number,
+    )
     return reorg
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
@@ -33,8 +33,15 @@ class EventRecord(NamedTuple):  # a tuple: a backfill builds a million of them
 
 def record_of(log: RawLog, event: DecodedEvent, block_time: datetime) -> EventRecord:
     return EventRecord(
-        log.block_number, log.block_hash, log.log_index, log.transaction_hash, log.transaction_index,
-        block_time, log.address, type(event).__name__, event,
+        log.block_number,
+        log.block_hash,
+        log.log_index,
+        log.transaction_hash,
+        log.transaction_index,
+        block_time,
+        log.address,
+        type(event).__name__,
+        event,
     )
 
 
@@ -57,7 +64,7 @@ def arg_names(args: Any) -> tuple[str, ...]:
 
 
 def utc(timestamp: int) -> datetime:
-    return datetime.fromtimestamp(timestamp, timezone.utc)
+    return datetime.fromtimestamp(timestamp, UTC)
 
 
 def _json_value(value: Any) -> str:

@@ -52,6 +52,8 @@ def find_common_ancestor(
         if number <= finalized:
             raise ReorgBeyondFinality(number, stored_hash, chain_hash, finalized)
     if lowest is None:
-        raise ReorgBeyondFinality(indexed.block_number, indexed.block_hash, canonical_hash(indexed.block_number), finalized)
+        raise ReorgBeyondFinality(
+            indexed.block_number, indexed.block_hash, canonical_hash(indexed.block_number), finalized
+        )
     number, stored_hash, _ = lowest
     raise ReorgBeyondFinality(number, stored_hash, canonical_hash(number) if number <= head_number else None, finalized)

@@ -52,8 +52,9 @@ class IndexerContext:
     deployment: Deployment
 
     def mirror(self, on_progress: ProgressCallback | None = None) -> ChainMirror:
-        return ChainMirror(self.source, self.engine, mirror_target(self.deployment), sync_options(self.settings),
-                           on_progress)
+        return ChainMirror(
+            self.source, self.engine, mirror_target(self.deployment), sync_options(self.settings), on_progress
+        )
 
 
 @contextmanager
@@ -94,8 +95,14 @@ def run_forever(
             server.server_close()
 
 
-def _run(settings: Settings, stop: threading.Event, until_head: bool, on_progress: ProgressCallback | None,
-         use_websocket: bool, engine: Engine | None) -> Position:
+def _run(
+    settings: Settings,
+    stop: threading.Event,
+    until_head: bool,
+    on_progress: ProgressCallback | None,
+    use_websocket: bool,
+    engine: Engine | None,
+) -> Position:
     with indexer_context(settings, engine) as ctx:
         notices = None
         if use_websocket and not until_head and (url := websocket_url(settings.service_rpc_urls[0])):
@@ -109,8 +116,13 @@ def _run(settings: Settings, stop: threading.Event, until_head: bool, on_progres
                 notices.close()
 
 
-def reindex(settings: Settings, from_block: int, stop: threading.Event, on_progress: ProgressCallback | None = None,
-            engine: Engine | None = None) -> Position:
+def reindex(
+    settings: Settings,
+    from_block: int,
+    stop: threading.Event,
+    on_progress: ProgressCallback | None = None,
+    engine: Engine | None = None,
+) -> Position:
     """Forget blocks from `from_block` up (one transaction), then mirror them again up to the head."""
     with indexer_context(settings, engine) as ctx:
         mirror = ctx.mirror(on_progress)
@@ -139,7 +151,8 @@ def status(settings: Settings, engine: Engine | None = None) -> Position:
 def verify(settings: Settings, engine: Engine | None = None) -> VerifyReport:
     with indexer_context(settings, engine) as ctx:
         w3 = connect(settings.service_rpc_urls[0], ctx.deployment.chain_id)
-        ownership = w3.eth.contract(address=Web3.to_checksum_address(ctx.deployment.address(OWNERSHIP)),
-                                    abi=load_abi(OWNERSHIP))
+        ownership = w3.eth.contract(
+            address=Web3.to_checksum_address(ctx.deployment.address(OWNERSHIP)), abi=load_abi(OWNERSHIP)
+        )
         with ctx.mirror().sessions() as session:
             return verify_mirror(session, ctx.deployment.chain_id, ownership)

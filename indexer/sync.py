@@ -56,8 +56,14 @@ class Position:
 class ChainMirror:
     """One chain's contracts mirrored into PostgreSQL. `run` loops; `sync_once` is one observable step."""
 
-    def __init__(self, source: ChainSource, engine: Engine, target: MirrorTarget, options: SyncOptions,
-                 on_progress: ProgressCallback | None = None) -> None:
+    def __init__(
+        self,
+        source: ChainSource,
+        engine: Engine,
+        target: MirrorTarget,
+        options: SyncOptions,
+        on_progress: ProgressCallback | None = None,
+    ) -> None:
         self.source = source
         self.engine = engine
         self.sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
@@ -87,12 +93,22 @@ class ChainMirror:
     def sync_once(self, stop: threading.Event) -> Position:
         head = self.source.head()
         indexed, _ = self._indexed()
-        finalized = finalized_block(head.number, self.source.finalized_number(), self.options.finality_depth,
-                                    indexed.finalized_block)
+        finalized = finalized_block(
+            head.number, self.source.finalized_number(), self.options.finality_depth, indexed.finalized_block
+        )
         metrics.observe_position(head.number, indexed.block_number, finalized)
         if indexed.block_number < finalized:
-            backfill(self.source, self.sessions, self.target, indexed.block_number + 1, finalized, finalized,
-                     self.ranges, stop, self.on_progress)
+            backfill(
+                self.source,
+                self.sessions,
+                self.target,
+                indexed.block_number + 1,
+                finalized,
+                finalized,
+                self.ranges,
+                stop,
+                self.on_progress,
+            )
             self._views_dirty = True
             self.refresh_views()
         else:

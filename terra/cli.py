@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from terra.commands import contracts, db, demo, dev, indexer
 from terra import ipfs_cli
+from terra.commands import contracts, db, demo, dev, indexer
 
 app = typer.Typer(help="Terra Lumina: contracts, local stack and services.", no_args_is_help=True)
 app.add_typer(contracts.app, name="contracts")

@@ -33,4 +33,3 @@ def user_errors(*extra: type[BaseException]) -> Iterator[None]:
 
 def report(message: str) -> None:
     console.print(message)
-

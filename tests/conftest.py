@@ -34,7 +34,6 @@ from core.settings import Settings, get_settings
 from terra.local.anvil import Anvil
 from terra.ops.deploy import DeployPlan, deploy
 
-
 # ----- PostgreSQL --------------------------------------------------------------------------------
 
 
@@ -75,9 +74,13 @@ def engine(database_url: str) -> Iterator[Engine]:
 def clean_db(engine: Engine) -> Iterator[Engine]:
     """The session database with every table emptied before the test (migrations kept)."""
     with engine.begin() as conn:
-        tables = conn.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
-        ).scalars().all()
+        tables = (
+            conn.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+            )
+            .scalars()
+            .all()
+        )
         if tables:
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
     yield engine
@@ -133,8 +136,9 @@ def test_settings(settings_dir: Path, anvil: Anvil) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def deployment(w3: Web3, build: Build, admin: LocalAccount, minter: LocalAccount, treasury: LocalAccount,
-               test_settings: Settings) -> Deployment:
+def deployment(
+    w3: Web3, build: Build, admin: LocalAccount, minter: LocalAccount, treasury: LocalAccount, test_settings: Settings
+) -> Deployment:
     plan = DeployPlan(admin, minter.address, treasury.address, "https://terra.example/api/v1/metadata/{id}")
     return deploy(w3, build, plan, test_settings.deployments_path, report=lambda _m: None)
 

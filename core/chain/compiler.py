@@ -90,10 +90,7 @@ def _settings() -> dict[str, Any]:
 
 
 def _project_sources(contracts_dir: Path) -> dict[str, dict[str, str]]:
-    return {
-        f"contracts/{p.name}": {"content": p.read_text()}
-        for p in sorted(contracts_dir.glob("*.sol"))
-    }
+    return {f"contracts/{p.name}": {"content": p.read_text()} for p in sorted(contracts_dir.glob("*.sol"))}
 
 
 def _run_solc(standard_input: dict[str, Any]) -> dict[str, Any]:

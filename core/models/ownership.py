@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, Boolean, DateTime, Integer, Numeric, PrimaryKeyConstraint, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Integer,
+    Numeric,
+    PrimaryKeyConstraint,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, declarative_mixin, mapped_column
 
 from core.models.base import Base

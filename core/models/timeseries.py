@@ -36,7 +36,9 @@ class TransferRecord(SeriesPosition, Base):
 
     __tablename__ = "transfer_series"
     __table_args__ = (
-        PrimaryKeyConstraint("chain_id", "block_hash", "log_index", "batch_index", "block_time", name="pk_transfer_series"),
+        PrimaryKeyConstraint(
+            "chain_id", "block_hash", "log_index", "batch_index", "block_time", name="pk_transfer_series"
+        ),
         Index("ix_transfer_series_chain_id_block_number", "chain_id", "block_number", postgresql_using="brin"),
         {"postgresql_partition_by": PARTITION_BY_MONTH},
     )

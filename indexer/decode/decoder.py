@@ -118,7 +118,10 @@ def _build_decoder(event_abi: dict[str, Any]) -> Decoder:
     if len(fields(cls)) != 1 + len(event_abi["inputs"]):
         raise TypeError(f"{cls.__name__} has {len(fields(cls)) - 1} fields, the ABI event {len(event_abi['inputs'])}")
     namespace: dict[str, Any] = {
-        "cls": cls, "LogPosition": LogPosition, "DecodeError": DecodeError, "_where": _where,
+        "cls": cls,
+        "LogPosition": LogPosition,
+        "DecodeError": DecodeError,
+        "_where": _where,
         "_abi_fallback": _abi_fallback,
         **{name: getattr(words, name) for name in (*_WORD_READER.values(), *_DYN_READER.values())},
     }

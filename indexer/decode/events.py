@@ -168,18 +168,46 @@ class TreasuryUpdated:
 
 
 DecodedEvent = Union[
-    TransferSingle, TransferBatch, ApprovalForAll, URI, ProjectCreated, InvestmentMinted, ReturnsDistributed,
-    ProjectExited, AllowlistUpdated, Paused, Unpaused, RoleGranted, RoleRevoked, RoleAdminChanged,
-    PaymentReceived, TokenAllowed, TreasuryUpdated,
+    TransferSingle,
+    TransferBatch,
+    ApprovalForAll,
+    URI,
+    ProjectCreated,
+    InvestmentMinted,
+    ReturnsDistributed,
+    ProjectExited,
+    AllowlistUpdated,
+    Paused,
+    Unpaused,
+    RoleGranted,
+    RoleRevoked,
+    RoleAdminChanged,
+    PaymentReceived,
+    TokenAllowed,
+    TreasuryUpdated,
 ]
 
 # ABI event name -> class. Dataclass fields after `pos` follow the ABI's input order (the decoder relies on it).
 EVENT_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
     for cls in (
-        TransferSingle, TransferBatch, ApprovalForAll, URI, ProjectCreated, InvestmentMinted, ReturnsDistributed,
-        ProjectExited, AllowlistUpdated, Paused, Unpaused, RoleGranted, RoleRevoked, RoleAdminChanged,
-        PaymentReceived, TokenAllowed, TreasuryUpdated,
+        TransferSingle,
+        TransferBatch,
+        ApprovalForAll,
+        URI,
+        ProjectCreated,
+        InvestmentMinted,
+        ReturnsDistributed,
+        ProjectExited,
+        AllowlistUpdated,
+        Paused,
+        Unpaused,
+        RoleGranted,
+        RoleRevoked,
+        RoleAdminChanged,
+        PaymentReceived,
+        TokenAllowed,
+        TreasuryUpdated,
     )
 }
 
@@ -194,4 +222,3 @@ def event_to_dict(event: DecodedEvent) -> dict[str, Any]:
         else:
             out[f.name] = list(value) if isinstance(value, tuple) else value
     return out
-

@@ -124,8 +124,9 @@ class RpcClient:
         return self._request("eth_getBlockByNumber", [hex(number), False], _header_or_retry)
 
     def header_by_hash(self, block_hash: str) -> BlockHeader | None:
-        return self._request("eth_getBlockByHash", [block_hash, False],
-                             lambda r: normalize.block_header(r) if r else None)
+        return self._request(
+            "eth_getBlockByHash", [block_hash, False], lambda r: normalize.block_header(r) if r else None
+        )
 
     def headers(self, numbers: Sequence[int]) -> list[BlockHeader]:
         """Headers in the order asked, fetched with batch JSON-RPC (`batch_size` per HTTP request)."""
@@ -154,8 +155,11 @@ class RpcClient:
 
     def logs_by_block_hash(self, block_hash: str, addresses: list[str]) -> list[RawLog]:
         block_hash = block_hash.lower()
-        return self._request("eth_getLogs", [{"blockHash": block_hash, "address": addresses}],
-                             lambda r: _logs_in(r, lambda lg: lg.block_hash == block_hash))
+        return self._request(
+            "eth_getLogs",
+            [{"blockHash": block_hash, "address": addresses}],
+            lambda r: _logs_in(r, lambda lg: lg.block_hash == block_hash),
+        )
 
     # ----- generic calls ---------------------------------------------------------------------------
 
@@ -224,8 +228,14 @@ class RpcClient:
                         break
                     if attempt + 1 < attempts:
                         delay = self._delay(attempt, exc)
-                        log.warning("rpc_retry", host=endpoint.host, method=label, kind=exc.kind,
-                                    attempt=attempt + 1, delay=round(delay, 3))
+                        log.warning(
+                            "rpc_retry",
+                            host=endpoint.host,
+                            method=label,
+                            kind=exc.kind,
+                            attempt=attempt + 1,
+                            delay=round(delay, 3),
+                        )
                         self._sleep(delay)
                     continue
                 self._settle_on(endpoint.index)
@@ -262,8 +272,9 @@ class RpcClient:
         return body
 
     def _delay(self, attempt: int, error: RpcError) -> float:
-        return backoff_delay(attempt, self.backoff_base, self.backoff_max, self._rng.random(), error.retry_after,
-                             self.retry_after_max)
+        return backoff_delay(
+            attempt, self.backoff_base, self.backoff_max, self._rng.random(), error.retry_after, self.retry_after_max
+        )
 
     def _maybe_return_to_primary(self) -> bool:
         """After the cool-down, try the primary again (once per call until it answers). True when probing."""

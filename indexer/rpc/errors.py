@@ -9,8 +9,7 @@ class RpcError(Exception):
     """A failed JSON-RPC call. `kind` is the metric label: rate_limited, http_5xx, http_4xx, timeout, connection,
     rpc_error, bad_response, null_result, range_limit, unknown_block, unavailable."""
 
-    def __init__(self, kind: str, message: str = "", code: int | None = None,
-                 retry_after: float | None = None) -> None:
+    def __init__(self, kind: str, message: str = "", code: int | None = None, retry_after: float | None = None) -> None:
         super().__init__(f"{kind}: {message}" if message else kind)
         self.kind = kind
         self.message = message
@@ -21,8 +20,9 @@ class RpcError(Exception):
 class RangeTooLarge(RpcError):
     """eth_getLogs over [from_block, to_block] was refused as too wide; `advice` holds what the provider suggested."""
 
-    def __init__(self, advice: RangeAdvice, from_block: int, to_block: int, message: str = "",
-                 code: int | None = None) -> None:
+    def __init__(
+        self, advice: RangeAdvice, from_block: int, to_block: int, message: str = "", code: int | None = None
+    ) -> None:
         super().__init__("range_limit", message, code)
         self.advice = advice
         self.from_block = from_block

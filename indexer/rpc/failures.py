@@ -10,10 +10,25 @@ from urllib.parse import urlsplit
 from indexer.rpc.errors import RpcError, UnknownBlock
 
 # Errors worth another attempt on the same URL; http_4xx (auth, forbidden...) goes straight to the next URL.
-RETRYABLE = {"rate_limited", "http_5xx", "timeout", "connection", "rpc_error", "bad_response", "null_result",
-             "unknown_block"}
-_RATE_WORDS = ("rate limit", "too many requests", "request rate", "request count", "exceeded the quota",
-               "capacity", "throughput")
+RETRYABLE = {
+    "rate_limited",
+    "http_5xx",
+    "timeout",
+    "connection",
+    "rpc_error",
+    "bad_response",
+    "null_result",
+    "unknown_block",
+}
+_RATE_WORDS = (
+    "rate limit",
+    "too many requests",
+    "request rate",
+    "request count",
+    "exceeded the quota",
+    "capacity",
+    "throughput",
+)
 _UNKNOWN_BLOCK_WORDS = ("unknown block", "block not found", "header not found", "cannot find block")
 
 
@@ -64,8 +79,9 @@ def error_text(error: Any) -> str:
     return "; ".join(p for p in parts if p)
 
 
-def backoff_delay(attempt: int, base: float, cap: float, jitter_roll: float, retry_after: float | None,
-                  retry_after_max: float) -> float:
+def backoff_delay(
+    attempt: int, base: float, cap: float, jitter_roll: float, retry_after: float | None, retry_after_max: float
+) -> float:
     """Exponential backoff with jitter (x0.5..x1.5 for `jitter_roll` in [0, 1)), capped; a server's Retry-After
     (itself capped at `retry_after_max`) is a floor."""
     delay = min(cap, base * (2**attempt)) * (0.5 + jitter_roll)

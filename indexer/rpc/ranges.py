@@ -12,8 +12,14 @@ class AdaptiveRange:
     hint (it depends on how dense the logs were there), so growth may later pass it again, up to the ceiling.
     """
 
-    def __init__(self, max_span: int, min_span: int = 1, initial_span: int | None = None,
-                 calm_successes: int = 3, growth: int = 2) -> None:
+    def __init__(
+        self,
+        max_span: int,
+        min_span: int = 1,
+        initial_span: int | None = None,
+        calm_successes: int = 3,
+        growth: int = 2,
+    ) -> None:
         if not 1 <= min_span <= max_span:
             raise ValueError(f"need 1 <= min_span ({min_span}) <= max_span ({max_span})")
         if calm_successes < 1 or growth < 2:

@@ -63,14 +63,18 @@ def _insert_new_records(cur: psycopg.Cursor, batch: Batch, covered: int, finaliz
         events_sql.copy_events(cur, text)
         return list(batch.records)
     new_keys = events_sql.insert_events(cur, text, len(batch.records))
-    records = list(batch.records) if new_keys is None else [
-        r for r in batch.records if (r.block_number, r.log_index) in new_keys
-    ]
+    records = (
+        list(batch.records)
+        if new_keys is None
+        else [r for r in batch.records if (r.block_number, r.log_index) in new_keys]
+    )
     stray = next((r for r in records if r.block_number <= covered), None)
     if stray is not None:
         # An event the checkpoint claims to cover was missing: another branch or a corrupted mirror. Stop here.
-        raise StoreConflict(f"event {stray.block_hash}:{stray.log_index} is new but block {stray.block_number} "
-                            f"is at or below the checkpoint {covered}")
+        raise StoreConflict(
+            f"event {stray.block_hash}:{stray.log_index} is new but block {stray.block_number} "
+            f"is at or below the checkpoint {covered}"
+        )
     return records
 
 

@@ -8,7 +8,9 @@ import psycopg
 
 from indexer.records import EventRecord, stored_args
 
-COLUMNS = "chain_id, block_hash, log_index, block_number, tx_hash, tx_index, block_time, contract, event_name, args, final"
+COLUMNS = (
+    "chain_id, block_hash, log_index, block_number, tx_hash, tx_index, block_time, contract, event_name, args, final"
+)
 
 # Per connection, emptied at every commit: COPY cannot say ON CONFLICT, the INSERT ... SELECT after it can.
 STAGE_DDL = (

@@ -74,5 +74,7 @@ def recompute_roles(cur: psycopg.Cursor, chain_id: int, keys: list[RoleKey]) -> 
     key_sql = "contract || '|' || (args->>'role') || '|' || (args->>'account')"
     rows = latest_events(cur, chain_id, ["RoleGranted", "RoleRevoked"], key_sql, joined)
     upsert_roles(
-        cur, chain_id, {tuple(k.split("|")): (name == "RoleGranted", n, i) for k, name, _a, n, i in rows}  # type: ignore[misc]
+        cur,
+        chain_id,
+        {tuple(k.split("|")): (name == "RoleGranted", n, i) for k, name, _a, n, i in rows},  # type: ignore[misc]
     )

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 def balances(session: Session, chain_id: int) -> list[tuple[int, str, int]]:
     rows = session.execute(
-        text("SELECT project_id, holder, balance FROM project_balances WHERE chain_id = :c ORDER BY project_id, holder"),
+        text(
+            "SELECT project_id, holder, balance FROM project_balances WHERE chain_id = :c ORDER BY project_id, holder"
+        ),
         {"c": chain_id},
     ).all()
     return [(int(p), h, int(b)) for p, h, b in rows]
@@ -28,4 +30,6 @@ def supplies(session: Session, chain_id: int) -> list[tuple[int, int, int, int]]
 
 
 def event_count(session: Session, chain_id: int) -> int:
-    return int(session.execute(text("SELECT count(*) FROM chain_events WHERE chain_id = :c"), {"c": chain_id}).scalar_one())
+    return int(
+        session.execute(text("SELECT count(*) FROM chain_events WHERE chain_id = :c"), {"c": chain_id}).scalar_one()
+    )

@@ -15,7 +15,9 @@ TRANSFER_COLUMNS = (
     "chain_id, block_time, block_number, block_hash, log_index, batch_index, tx_hash, operator, from_address, "
     "to_address, project_id, amount"
 )
-MINT_COLUMNS = "chain_id, block_time, block_number, block_hash, log_index, tx_hash, project_id, investor, amount, payment_ref"
+MINT_COLUMNS = (
+    "chain_id, block_time, block_number, block_hash, log_index, tx_hash, project_id, investor, amount, payment_ref"
+)
 PAYMENT_COLUMNS = (
     "chain_id, block_time, block_number, block_hash, log_index, tx_hash, project_id, payer, token, amount, payment_ref"
 )
@@ -45,9 +47,7 @@ def ensure_partitions(cur: psycopg.Cursor, table: str, months: Iterable[tuple[in
     created = [n for (n,) in cur.fetchall()]
     for name in created:
         low, high = _month_bounds(wanted[name])
-        cur.execute(
-            f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {table} FOR VALUES FROM ('{low}') TO ('{high}')"
-        )
+        cur.execute(f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {table} FOR VALUES FROM ('{low}') TO ('{high}')")
     return created
 
 

@@ -15,9 +15,19 @@ from indexer.store.cursor import pg_cursor
 from indexer.types import BlockHeader
 
 DERIVED_TABLES = (
-    "projects", "project_balances", "project_holder_counts", "project_exits", "distributions", "allowlist",
-    "pause_states", "role_members", "investment_mints", "payments", *series_sql.SERIES_TABLES,
-    "indexer_blocks", "chain_events",
+    "projects",
+    "project_balances",
+    "project_holder_counts",
+    "project_exits",
+    "distributions",
+    "allowlist",
+    "pause_states",
+    "role_members",
+    "investment_mints",
+    "payments",
+    *series_sql.SERIES_TABLES,
+    "indexer_blocks",
+    "chain_events",
 )
 
 

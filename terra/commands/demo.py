@@ -32,5 +32,3 @@ def seed_cmd(rpc_url: RpcUrl = None, chain_id: ChainId = None) -> None:
         f"demo seed: {len(result.projects_created)} project(s) created, {len(result.mints)} investment(s) minted, "
         f"{result.skipped} already present"
     )
-
-

@@ -34,10 +34,16 @@ class BackfillBar:
 
     def __init__(self) -> None:
         self.progress = Progress(
-            TextColumn("[bold]backfill"), BarColumn(), TextColumn("block {task.fields[block]:,}/{task.fields[target]:,}"),
-            TextColumn("{task.fields[events]:,} events"), TextColumn("{task.fields[rate]:,.0f} ev/s"),
-            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-            console=console, disable=not console.is_terminal,
+            TextColumn("[bold]backfill"),
+            BarColumn(),
+            TextColumn("block {task.fields[block]:,}/{task.fields[target]:,}"),
+            TextColumn("{task.fields[events]:,} events"),
+            TextColumn("{task.fields[rate]:,.0f} ev/s"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+            disable=not console.is_terminal,
         )
         self.task: TaskID | None = None
         self.last: BackfillProgress | None = None
@@ -55,8 +61,10 @@ class BackfillBar:
             self.progress.stop()
         if self.last is not None:
             p = self.last
-            report(f"backfilled to block {p.block:,}: {p.events:,} events in {p.elapsed:.1f}s "
-                   f"({p.events_per_second:,.0f} events/s)")
+            report(
+                f"backfilled to block {p.block:,}: {p.events:,} events in {p.elapsed:.1f}s "
+                f"({p.events_per_second:,.0f} events/s)"
+            )
 
 
 @contextmanager
@@ -99,8 +107,14 @@ def run_cmd(
     bar = BackfillBar()
     with indexer_errors(), stop_on_signals() as stop:
         try:
-            position = run_forever(settings, stop, until_head=until_head, metrics_port=metrics_port,
-                                   on_progress=bar, use_websocket=websocket)
+            position = run_forever(
+                settings,
+                stop,
+                until_head=until_head,
+                metrics_port=metrics_port,
+                on_progress=bar,
+                use_websocket=websocket,
+            )
         finally:
             bar.close()
     report(f"indexed block {position.indexed:,} (head {position.head:,}, finalized {position.finalized:,})")
@@ -141,8 +155,10 @@ def verify_cmd(rpc_url: RpcUrl = None) -> None:
         raise fail("nothing indexed yet")
     for mismatch in result.mismatches:
         console.print(f"[red]mismatch[/] {mismatch}", soft_wrap=True)
-    summary = (f"block {result.block_number:,}: {result.balances_checked:,} balances and "
-               f"{result.projects_checked:,} projects checked")
+    summary = (
+        f"block {result.block_number:,}: {result.balances_checked:,} balances and "
+        f"{result.projects_checked:,} projects checked"
+    )
     if not result.ok:
         raise fail(f"{len(result.mismatches)} mismatch(es) at {summary}", EXIT_MISMATCH)
     report(f"[green]ok[/] {summary}")

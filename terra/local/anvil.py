@@ -42,7 +42,7 @@ class Anvil:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> "Anvil":
+    def start(self, timeout: float = 30.0) -> Anvil:
         if not ANVIL_BIN.exists():
             raise RuntimeError(f"anvil not found at {ANVIL_BIN}: run the setup (npm ci) first")
         args = [str(ANVIL_BIN), "--host", "127.0.0.1", "--port", str(self.port), "--chain-id", str(self.chain_id)]
@@ -78,7 +78,7 @@ class Anvil:
                 self.process.wait()
         self.process = None
 
-    def __enter__(self) -> "Anvil":
+    def __enter__(self) -> Anvil:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -21,8 +21,8 @@ from indexer.store import reset_chain
 from terra.context import ChainContext
 from terra.local.anvil import LOCAL_CHAIN_ID, Anvil
 from terra.ops import Report
-from terra.ops.deploy import DeployPlan, deploy
 from terra.ops.demo import seed
+from terra.ops.deploy import DeployPlan, deploy
 from terra.ops.metadata import demo_metadata_cid
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
 from eth_abi import encode
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
@@ -14,6 +15,7 @@ from core.chain.deployments import DeployedContract, Deployment, save_deployment
 from core.chain.transactions import send, transact
 from core.settings import LOCAL_CHAIN_IDS
 from terra.ops import Report
+
 
 @dataclass(frozen=True)
 class DeployPlan:

@@ -33,7 +33,9 @@ def test_create_project_records_cap_cid_and_emits(chain: Chain, admin: LocalAcco
 
 
 def test_create_project_requires_project_admin(chain: Chain, investors: list[LocalAccount], send: Send) -> None:
-    with reverts_with(chain.ownership, "AccessControlUnauthorizedAccount", investors[0].address, role("PROJECT_ADMIN_ROLE")):
+    with reverts_with(
+        chain.ownership, "AccessControlUnauthorizedAccount", investors[0].address, role("PROJECT_ADMIN_ROLE")
+    ):
         send(investors[0], chain.ownership.functions.createProject(1, 100, "cid"))
 
 
@@ -58,21 +60,35 @@ def test_mint_investment_mints_and_emits_both_events(
     investor = investors[0].address
     receipt = send(minter, chain.ownership.functions.mintInvestment(project, investor, 1_000, REF))
     (minted,) = events(chain.ownership.events.InvestmentMinted, receipt)
-    assert (minted["projectId"], minted["investor"], minted["amount"], minted["paymentRef"]) == (project, investor, 1_000, REF)
+    assert (minted["projectId"], minted["investor"], minted["amount"], minted["paymentRef"]) == (
+        project,
+        investor,
+        1_000,
+        REF,
+    )
     (transfer,) = events(chain.ownership.events.TransferSingle, receipt)
-    assert (transfer["from"], transfer["to"], transfer["id"], transfer["value"]) == ("0x" + "0" * 40, investor, project, 1_000)
+    assert (transfer["from"], transfer["to"], transfer["id"], transfer["value"]) == (
+        "0x" + "0" * 40,
+        investor,
+        project,
+        1_000,
+    )
     assert transfer["operator"] == minter.address
     assert chain.ownership.functions.balanceOf(investor, project).call() == 1_000
     assert chain.ownership.functions.totalSupply(project).call() == 1_000
     assert chain.ownership.functions.paymentRefUsed(REF).call() is True
 
 
-def test_mint_requires_minter_role(chain: Chain, admin: LocalAccount, investors: list[LocalAccount], send: Send, project: int) -> None:
+def test_mint_requires_minter_role(
+    chain: Chain, admin: LocalAccount, investors: list[LocalAccount], send: Send, project: int
+) -> None:
     with reverts_with(chain.ownership, "AccessControlUnauthorizedAccount", admin.address, role("MINTER_ROLE")):
         send(admin, chain.ownership.functions.mintInvestment(project, investors[0].address, 1, REF))
 
 
-def test_mint_unknown_project_reverts(chain: Chain, minter: LocalAccount, investors: list[LocalAccount], send: Send) -> None:
+def test_mint_unknown_project_reverts(
+    chain: Chain, minter: LocalAccount, investors: list[LocalAccount], send: Send
+) -> None:
     with reverts_with(chain.ownership, "UnknownProject", 999):
         send(minter, chain.ownership.functions.mintInvestment(999, investors[0].address, 1, REF))
 
@@ -103,7 +119,9 @@ def test_mint_to_investor_not_allowlisted_reverts(
         send(minter, chain.ownership.functions.mintInvestment(project, outsider, 10, REF))
 
 
-def test_mint_zero_amount_reverts(chain: Chain, minter: LocalAccount, investors: list[LocalAccount], send: Send, project: int) -> None:
+def test_mint_zero_amount_reverts(
+    chain: Chain, minter: LocalAccount, investors: list[LocalAccount], send: Send, project: int
+) -> None:
     with reverts_with(chain.ownership, "ZeroAmount"):
         send(minter, chain.ownership.functions.mintInvestment(project, investors[0].address, 0, REF))
 
@@ -148,12 +166,16 @@ def test_batch_mint_is_all_or_nothing(
     assert chain.ownership.functions.paymentRefUsed(REF).call() is False
 
 
-def test_batch_mint_length_mismatch_reverts(chain: Chain, minter: LocalAccount, investors: list[LocalAccount], send: Send, project: int) -> None:
+def test_batch_mint_length_mismatch_reverts(
+    chain: Chain, minter: LocalAccount, investors: list[LocalAccount], send: Send, project: int
+) -> None:
     with reverts_with(chain.ownership, "LengthMismatch"):
         send(minter, chain.ownership.functions.mintInvestmentBatch([project], [investors[0].address], [1, 2], [REF]))
 
 
-def test_batch_mint_requires_minter(chain: Chain, admin: LocalAccount, investors: list[LocalAccount], send: Send, project: int) -> None:
+def test_batch_mint_requires_minter(
+    chain: Chain, admin: LocalAccount, investors: list[LocalAccount], send: Send, project: int
+) -> None:
     with reverts_with(chain.ownership, "AccessControlUnauthorizedAccount", admin.address, role("MINTER_ROLE")):
         send(admin, chain.ownership.functions.mintInvestmentBatch([project], [investors[0].address], [1], [REF]))
 
@@ -197,9 +219,13 @@ def test_holder_removed_from_allowlist_cannot_send(
 
 
 def test_allowlist_requires_compliance_role(chain: Chain, investors: list[LocalAccount], send: Send) -> None:
-    with reverts_with(chain.ownership, "AccessControlUnauthorizedAccount", investors[0].address, role("COMPLIANCE_ROLE")):
+    with reverts_with(
+        chain.ownership, "AccessControlUnauthorizedAccount", investors[0].address, role("COMPLIANCE_ROLE")
+    ):
         send(investors[0], chain.ownership.functions.setAllowed(investors[0].address, True))
-    with reverts_with(chain.ownership, "AccessControlUnauthorizedAccount", investors[0].address, role("COMPLIANCE_ROLE")):
+    with reverts_with(
+        chain.ownership, "AccessControlUnauthorizedAccount", investors[0].address, role("COMPLIANCE_ROLE")
+    ):
         send(investors[0], chain.ownership.functions.setAllowedBatch([investors[0].address], True))
 
 
@@ -265,7 +291,12 @@ def test_distribute_returns_records_root_and_emits(chain: Chain, admin: LocalAcc
     receipt = send(admin, chain.ownership.functions.distributeReturns(project, 1, 12_345, root, snapshot))
     (ev,) = events(chain.ownership.events.ReturnsDistributed, receipt)
     assert (ev["projectId"], ev["distributionId"], ev["totalAmount"], ev["merkleRoot"], ev["snapshotBlock"]) == (
-        project, 1, 12_345, root, snapshot)
+        project,
+        1,
+        12_345,
+        root,
+        snapshot,
+    )
     assert chain.ownership.functions.distribution(project, 1).call() == [12_345, root, snapshot]
 
 
@@ -274,7 +305,9 @@ def test_distribute_returns_reverts(
 ) -> None:
     root = Web3.keccak(text="root")
     now = chain.w3.eth.block_number
-    with reverts_with(chain.ownership, "AccessControlUnauthorizedAccount", investors[0].address, role("PROJECT_ADMIN_ROLE")):
+    with reverts_with(
+        chain.ownership, "AccessControlUnauthorizedAccount", investors[0].address, role("PROJECT_ADMIN_ROLE")
+    ):
         send(investors[0], chain.ownership.functions.distributeReturns(project, 1, 1, root, now))
     with reverts_with(chain.ownership, "UnknownProject", 404):
         send(admin, chain.ownership.functions.distributeReturns(404, 1, 1, root, now))

@@ -48,12 +48,20 @@ class OwnershipMachine(RuleBasedStateMachine):
         for pid, cap in PROJECTS.items():
             assert self._try(self.admin, self.chain.ownership.functions.createProject(pid, cap, f"cid-{pid}"))
 
-    @rule(project=st.sampled_from(list(PROJECTS)), holder=st.sampled_from(HOLDERS),
-          amount=st.integers(1, 3_000), ref=st.sampled_from(REFS))
+    @rule(
+        project=st.sampled_from(list(PROJECTS)),
+        holder=st.sampled_from(HOLDERS),
+        amount=st.integers(1, 3_000),
+        ref=st.sampled_from(REFS),
+    )
     def mint(self, project: int, holder: LocalAccount, amount: int, ref: bytes) -> None:
         supply = sum(v for (p, _), v in self.balances.items() if p == project)
-        expect = (not self.paused and ref not in self.used_refs and supply + amount <= PROJECTS[project]
-                  and self.allowed[holder.address])
+        expect = (
+            not self.paused
+            and ref not in self.used_refs
+            and supply + amount <= PROJECTS[project]
+            and self.allowed[holder.address]
+        )
         ok = self._try(self.minter, self.chain.ownership.functions.mintInvestment(project, holder.address, amount, ref))
         assert ok == expect
         if ok:
@@ -62,8 +70,12 @@ class OwnershipMachine(RuleBasedStateMachine):
         # A reference is spent exactly when a mint with it succeeded, never twice.
         assert self.chain.ownership.functions.paymentRefUsed(ref).call() == (ref in self.used_refs)
 
-    @rule(project=st.sampled_from(list(PROJECTS)), sender=st.sampled_from(HOLDERS),
-          receiver=st.sampled_from(HOLDERS), amount=st.integers(1, 2_000))
+    @rule(
+        project=st.sampled_from(list(PROJECTS)),
+        sender=st.sampled_from(HOLDERS),
+        receiver=st.sampled_from(HOLDERS),
+        amount=st.integers(1, 2_000),
+    )
     def transfer(self, project: int, sender: LocalAccount, receiver: LocalAccount, amount: int) -> None:
         have = self.balances[(project, sender.address)]
         if have == 0:
@@ -111,6 +123,10 @@ def test_ownership_state_machine(chain: Chain, admin: LocalAccount, minter: Loca
     OwnershipMachine.minter = minter
     run_state_machine_as_test(
         OwnershipMachine,
-        settings=settings(max_examples=12, stateful_step_count=25, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]),
+        settings=settings(
+            max_examples=12,
+            stateful_step_count=25,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        ),
     )

@@ -20,7 +20,9 @@ def _fund_payer(chain: Chain, admin: LocalAccount, payer: LocalAccount, send: Se
     send(admin, chain.stablecoin.functions.mint(payer.address, amount))
 
 
-def test_stablecoin_has_six_decimals_and_only_owner_mints(chain: Chain, investors: list[LocalAccount], send: Send) -> None:
+def test_stablecoin_has_six_decimals_and_only_owner_mints(
+    chain: Chain, investors: list[LocalAccount], send: Send
+) -> None:
     assert chain.stablecoin.functions.decimals().call() == 6
     with reverts_with(chain.stablecoin, "OwnableUnauthorizedAccount", investors[0].address):
         send(investors[0], chain.stablecoin.functions.mint(investors[0].address, 1))
@@ -36,7 +38,12 @@ def test_pay_moves_funds_to_treasury_and_emits(
     receipt = send(payer, chain.router.functions.pay(project, chain.stablecoin.address, 25 * USD, REF))
     (ev,) = [e["args"] for e in chain.router.events.PaymentReceived().process_receipt(receipt, errors=DISCARD)]
     assert (ev["paymentRef"], ev["payer"], ev["projectId"], ev["token"], ev["amount"]) == (
-        REF, payer.address, project, chain.stablecoin.address, 25 * USD)
+        REF,
+        payer.address,
+        project,
+        chain.stablecoin.address,
+        25 * USD,
+    )
     assert chain.stablecoin.functions.balanceOf(treasury.address).call() - before == 25 * USD
     assert chain.stablecoin.functions.balanceOf(chain.router.address).call() == 0
     assert chain.router.functions.paymentRefUsed(REF).call()
@@ -51,24 +58,48 @@ def test_pay_with_permit_needs_no_prior_approval(
     typed = {
         "types": {
             "EIP712Domain": [
-                {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"},
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
             ],
             "Permit": [
-                {"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
+                {"name": "owner", "type": "address"},
+                {"name": "spender", "type": "address"},
+                {"name": "value", "type": "uint256"},
+                {"name": "nonce", "type": "uint256"},
                 {"name": "deadline", "type": "uint256"},
             ],
         },
         "primaryType": "Permit",
-        "domain": {"name": "Test USD", "version": "1", "chainId": chain.w3.eth.chain_id,
-                   "verifyingContract": chain.stablecoin.address},
-        "message": {"owner": payer.address, "spender": chain.router.address, "value": amount,
-                    "nonce": chain.stablecoin.functions.nonces(payer.address).call(), "deadline": deadline},
+        "domain": {
+            "name": "Test USD",
+            "version": "1",
+            "chainId": chain.w3.eth.chain_id,
+            "verifyingContract": chain.stablecoin.address,
+        },
+        "message": {
+            "owner": payer.address,
+            "spender": chain.router.address,
+            "value": amount,
+            "nonce": chain.stablecoin.functions.nonces(payer.address).call(),
+            "deadline": deadline,
+        },
     }
     sig = Account.sign_message(encode_typed_data(full_message=typed), payer.key)
-    send(payer, chain.router.functions.payWithPermit(
-        project, chain.stablecoin.address, amount, REF, deadline, sig.v, sig.r.to_bytes(32, "big"), sig.s.to_bytes(32, "big")))
+    send(
+        payer,
+        chain.router.functions.payWithPermit(
+            project,
+            chain.stablecoin.address,
+            amount,
+            REF,
+            deadline,
+            sig.v,
+            sig.r.to_bytes(32, "big"),
+            sig.s.to_bytes(32, "big"),
+        ),
+    )
     assert chain.router.functions.paymentRefUsed(REF).call()
 
 
@@ -93,7 +124,9 @@ def test_pay_reverts_on_bad_input(
         send(payer, chain.router.functions.pay(project, token, USD, Web3.keccak(text="other")))
 
 
-def test_pay_without_allowance_reverts(chain: Chain, admin: LocalAccount, investors: list[LocalAccount], send: Send, project: int) -> None:
+def test_pay_without_allowance_reverts(
+    chain: Chain, admin: LocalAccount, investors: list[LocalAccount], send: Send, project: int
+) -> None:
     payer = investors[0]
     _fund_payer(chain, admin, payer, send)
     with reverts_with(chain.stablecoin, "ERC20InsufficientAllowance", chain.router.address, 0, USD):
@@ -108,7 +141,9 @@ def test_router_pause_and_admin_functions(
     with reverts_with(chain.router, "EnforcedPause"):
         send(outsider, chain.router.functions.pay(project, chain.stablecoin.address, USD, REF))
     send(admin, chain.router.functions.unpause())
-    with reverts_with(chain.router, "AccessControlUnauthorizedAccount", outsider.address, Web3.keccak(text="PAUSER_ROLE")):
+    with reverts_with(
+        chain.router, "AccessControlUnauthorizedAccount", outsider.address, Web3.keccak(text="PAUSER_ROLE")
+    ):
         send(outsider, chain.router.functions.pause())
     with reverts_with(chain.router, "AccessControlUnauthorizedAccount", outsider.address, bytes(32)):
         send(outsider, chain.router.functions.setTokenAllowed(outsider.address, True))

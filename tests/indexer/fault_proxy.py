@@ -126,17 +126,23 @@ class FaultProxy:
         n = cfg.max_log_span
         suggestion = f"[{hex(start)}, {hex(start + n - 1)}]"
         if cfg.range_style == "alchemy":
-            error = {"code": -32602, "message": (
-                f"Log response size exceeded. You can make eth_getLogs requests with up to a {n} block range and no "
-                "limit on the response size, or you can request any block range with a cap of 10K logs in the "
-                f"response. Based on your parameters and the response size limit, this block range should work: "
-                f"{suggestion}")}
+            error = {
+                "code": -32602,
+                "message": (
+                    f"Log response size exceeded. You can make eth_getLogs requests with up to a {n} block range and no "
+                    "limit on the response size, or you can request any block range with a cap of 10K logs in the "
+                    f"response. Based on your parameters and the response size limit, this block range should work: "
+                    f"{suggestion}"
+                ),
+            }
             return 200, error
         if cfg.range_style == "quicknode":
             return 413, {"code": -32614, "message": f"eth_getLogs is limited to a {n:,} range"}
-        return 200, {"code": -32005, "message": f"query returned more than 10000 results. "
-                                                f"Try with this block range {suggestion}.",
-                     "data": {"from": hex(start), "to": hex(start + n - 1), "limit": 10000}}
+        return 200, {
+            "code": -32005,
+            "message": f"query returned more than 10000 results. Try with this block range {suggestion}.",
+            "data": {"from": hex(start), "to": hex(start + n - 1), "limit": 10000},
+        }
 
     def _maybe_empty_head(self, request: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
         """Drop the newest block's logs from the answer, once per block."""
@@ -173,8 +179,11 @@ class FaultProxy:
                     self.close_connection = True
                     return
                 if fault == "429":
-                    return self._reply(429, {"jsonrpc": "2.0", "id": None, "error": {"code": 429,
-                                       "message": "Too Many Requests"}}, {"Retry-After": proxy.config.retry_after})
+                    return self._reply(
+                        429,
+                        {"jsonrpc": "2.0", "id": None, "error": {"code": 429, "message": "Too Many Requests"}},
+                        {"Retry-After": proxy.config.retry_after},
+                    )
                 if fault == "500":
                     return self._reply(500, {"error": "internal server error"})
                 if method == "eth_getLogs" and (refusal := proxy._range_refusal(body)):

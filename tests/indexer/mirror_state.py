@@ -41,16 +41,20 @@ def balances_consistent(engine: Engine, chain_id: int) -> list[str]:
     """Invariant 2 on the mirror alone: per project, sum of balances = minted <= cap; holder counts agree."""
     problems: list[str] = []
     with engine.connect() as conn:
-        rows = conn.execute(text("""
+        rows = conn.execute(
+            text("""
             SELECT p.project_id, p.minted, p.supply_cap, COALESCE(b.total, 0), COALESCE(b.holders, 0),
                    COALESCE(h.holders, 0)
             FROM projects p
             LEFT JOIN (SELECT project_id, sum(balance) AS total, count(*) FILTER (WHERE balance > 0) AS holders
                        FROM project_balances WHERE chain_id = :c GROUP BY project_id) b USING (project_id)
             LEFT JOIN project_holder_counts h ON h.chain_id = :c AND h.project_id = p.project_id
-            WHERE p.chain_id = :c"""), {"c": chain_id}).all()
+            WHERE p.chain_id = :c"""),
+            {"c": chain_id},
+        ).all()
     for project, minted, cap, total, holders, counted in rows:
         if total != minted or minted > cap or holders != counted:
-            problems.append(f"project {project}: balances {total}, minted {minted}, cap {cap}, "
-                            f"holders {holders} counted {counted}")
+            problems.append(
+                f"project {project}: balances {total}, minted {minted}, cap {cap}, holders {holders} counted {counted}"
+            )
     return problems

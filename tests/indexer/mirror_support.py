@@ -98,10 +98,12 @@ def start_private_chain(build: Build, extra_args: tuple[str, ...] = ()) -> Priva
     directory = Path(tempfile.mkdtemp(prefix="terra-indexer-deploy-"))
     plan = DeployPlan(admin, minter.address, treasury.address, "https://terra.example/api/v1/metadata/{id}")
     dep = deploy(w3, build, plan, directory, report=lambda _m: None)
-    contracts = Contracts(*(
-        w3.eth.contract(address=Web3.to_checksum_address(dep.address(n)), abi=load_abi(n))
-        for n in (OWNERSHIP, PAYMENT_ROUTER, STABLECOIN)
-    ))
+    contracts = Contracts(
+        *(
+            w3.eth.contract(address=Web3.to_checksum_address(dep.address(n)), abi=load_abi(n))
+            for n in (OWNERSHIP, PAYMENT_ROUTER, STABLECOIN)
+        )
+    )
     investors = [anvil_account(i) for i in range(3, 10)]
     return PrivateChain(node, w3, dep, directory, contracts, admin, minter, treasury, investors)
 
@@ -136,25 +138,39 @@ class Activity:
         return Web3.keccak(text=f"{self.tag}-{self.count}")
 
     def mint(self, project: int, investor: str, amount: int) -> dict[str, Any]:
-        data = self.chain.contracts.ownership.encode_abi("mintInvestment", args=[project, investor, amount, self._ref()])
+        data = self.chain.contracts.ownership.encode_abi(
+            "mintInvestment", args=[project, investor, amount, self._ref()]
+        )
         return self._tx(self.chain.minter, data)
 
     def mint_batch(self, entries: list[tuple[int, str, int]]) -> dict[str, Any]:
-        args = [[e[0] for e in entries], [e[1] for e in entries], [e[2] for e in entries], [self._ref() for _ in entries]]
+        args = [
+            [e[0] for e in entries],
+            [e[1] for e in entries],
+            [e[2] for e in entries],
+            [self._ref() for _ in entries],
+        ]
         return self._tx(self.chain.minter, self.chain.contracts.ownership.encode_abi("mintInvestmentBatch", args=args))
 
     def transfer(self, sender: LocalAccount, receiver: str, project: int, amount: int) -> dict[str, Any]:
         data = self.chain.contracts.ownership.encode_abi(
-            "safeTransferFrom", args=[sender.address, receiver, project, amount, b""])
+            "safeTransferFrom", args=[sender.address, receiver, project, amount, b""]
+        )
         return self._tx(sender, data)
 
     def batch_transfer(self, sender: LocalAccount, receiver: str, ids: list[int], amounts: list[int]) -> dict[str, Any]:
         data = self.chain.contracts.ownership.encode_abi(
-            "safeBatchTransferFrom", args=[sender.address, receiver, ids, amounts, b""])
+            "safeBatchTransferFrom", args=[sender.address, receiver, ids, amounts, b""]
+        )
         return self._tx(sender, data)
 
     def _tx(self, sender: LocalAccount, data: str) -> dict[str, Any]:
-        return {"from": sender.address, "to": self.chain.contracts.ownership.address, "data": data, "gas": hex(3_000_000)}
+        return {
+            "from": sender.address,
+            "to": self.chain.contracts.ownership.address,
+            "data": data,
+            "gas": hex(3_000_000),
+        }
 
     def send(self, tx: dict[str, Any]) -> None:
         """Through anvil's unlocked dev accounts (automine): one block per transaction."""
@@ -196,8 +212,10 @@ def fill_blocks(chain: PrivateChain, activity: Activity, blocks: int, txs_per_bl
         nonce = int(rpc(chain.url, "eth_getTransactionCount", [chain.minter.address, "latest"]), 16)
         for b in range(blocks):
             for t in range(txs_per_block):
-                batch = [(PROJECTS[(b + t + e) % 3], inv[(b * 7 + t * 3 + e) % len(inv)].address, 1 + e)
-                         for e in range(entries)]
+                batch = [
+                    (PROJECTS[(b + t + e) % 3], inv[(b * 7 + t * 3 + e) % len(inv)].address, 1 + e)
+                    for e in range(entries)
+                ]
                 rpc(chain.url, "eth_sendTransaction", [activity.mint_batch(batch) | {"nonce": hex(nonce)}])
                 nonce += 1
             rpc(chain.url, "evm_mine", [])

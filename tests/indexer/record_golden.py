@@ -86,14 +86,20 @@ def record(directory: Path = GOLDEN_DIR) -> dict[str, int]:
         plan = DeployPlan(admin, minter.address, treasury.address, "https://terra.example/api/v1/metadata/{id}")
         out_dir = Path(tempfile.mkdtemp(prefix="terra-golden-"))
         dep = deploy(w3, compile_project(), plan, out_dir, report=lambda _m: None)
-        contracts = Contracts(*(
-            w3.eth.contract(address=Web3.to_checksum_address(dep.address(n)), abi=load_abi(n))
-            for n in (OWNERSHIP, PAYMENT_ROUTER, STABLECOIN)
-        ))
+        contracts = Contracts(
+            *(
+                w3.eth.contract(address=Web3.to_checksum_address(dep.address(n)), abi=load_abi(n))
+                for n in (OWNERSHIP, PAYMENT_ROUTER, STABLECOIN)
+            )
+        )
         emit_every_event(w3, contracts, admin, minter, investors, treasury.address)
         addresses = [dep.address(OWNERSHIP), dep.address(PAYMENT_ROUTER)]
-        body = {"jsonrpc": "2.0", "id": 1, "method": "eth_getLogs",
-                "params": [{"fromBlock": "0x0", "toBlock": "latest", "address": addresses}]}
+        body = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "eth_getLogs",
+            "params": [{"fromBlock": "0x0", "toBlock": "latest", "address": addresses}],
+        }
         raw_logs = httpx.post(node.url, json=body, timeout=30).json()["result"]
 
         abi_by_topic = {

@@ -28,8 +28,15 @@ class Contracts:
     stablecoin: Contract
 
 
-def emit_every_event(w3: Web3, c: Contracts, admin: LocalAccount, minter: LocalAccount,
-                     investors: list[LocalAccount], treasury: str, tag: str = "golden") -> None:
+def emit_every_event(
+    w3: Web3,
+    c: Contracts,
+    admin: LocalAccount,
+    minter: LocalAccount,
+    investors: list[LocalAccount],
+    treasury: str,
+    tag: str = "golden",
+) -> None:
     """Each emittable event at least once, booleans both ways. (URI and RoleAdminChanged cannot be emitted: OZ 5's
     setURI emits nothing and no role admin is ever changed; their decoders are tested on synthetic logs.)"""
     own, router, coin = c.ownership, c.router, c.stablecoin
@@ -42,8 +49,13 @@ def emit_every_event(w3: Web3, c: Contracts, admin: LocalAccount, minter: LocalA
     transact(w3, admin, own.functions.setAllowed(d, False))
 
     transact(w3, minter, own.functions.mintInvestment(1, a, 1_000, payment_ref(f"{tag}-1")))
-    transact(w3, minter, own.functions.mintInvestmentBatch(
-        [1, 2, 3], [a, a, b], [25_000, 10_000, 5_000], [payment_ref(f"{tag}-{n}") for n in (2, 3, 4)]))
+    transact(
+        w3,
+        minter,
+        own.functions.mintInvestmentBatch(
+            [1, 2, 3], [a, a, b], [25_000, 10_000, 5_000], [payment_ref(f"{tag}-{n}") for n in (2, 3, 4)]
+        ),
+    )
 
     inv_a, inv_b = investors[0], investors[1]
     transact(w3, inv_a, own.functions.setApprovalForAll(b, True))
@@ -78,8 +90,15 @@ def emit_every_event(w3: Web3, c: Contracts, admin: LocalAccount, minter: LocalA
     transact(w3, admin, own.functions.exitProject(3, cs(DAO)))
 
 
-def mint_many(w3: Web3, c: Contracts, minter: LocalAccount, holders: list[str], transactions: int,
-              per_transaction: int, tag: str = "many") -> None:
+def mint_many(
+    w3: Web3,
+    c: Contracts,
+    minter: LocalAccount,
+    holders: list[str],
+    transactions: int,
+    per_transaction: int,
+    tag: str = "many",
+) -> None:
     """`transactions` batch mints of `per_transaction` 1-unit investments in project 1 (open after the scenario),
     one block each: 2 logs per investment (TransferSingle + InvestmentMinted)."""
     for t in range(transactions):

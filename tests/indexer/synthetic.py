@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from indexer.checkpoint import Checkpoint
@@ -22,7 +22,7 @@ OWNERSHIP = "0x" + "0a" * 20
 ROUTER = "0x" + "0b" * 20
 TOKEN = "0x" + "0c" * 20
 HOLDERS = tuple("0x" + f"{i:040x}" for i in range(1, 7))
-GENESIS_TIME = int(datetime(2026, 1, 15, tzinfo=timezone.utc).timestamp())
+GENESIS_TIME = int(datetime(2026, 1, 15, tzinfo=UTC).timestamp())
 
 
 def block_hash(branch: str, number: int) -> str:
@@ -40,7 +40,7 @@ class SyntheticBlock:
 
     def records(self) -> list[EventRecord]:
         h = self.header
-        when = datetime.fromtimestamp(h.timestamp, timezone.utc)
+        when = datetime.fromtimestamp(h.timestamp, UTC)
         return [
             EventRecord(h.number, h.hash, i, tx_hash(h.hash, h.number, i), i, when, contract, name, stored_args(args))
             for i, (contract, name, args) in enumerate(self.events)
@@ -58,8 +58,13 @@ class SyntheticChain:
     def add_block(self, events: list[tuple[str, str, dict[str, Any]]], branch: str | None = None) -> SyntheticBlock:
         number = len(self.blocks) + 1
         parent = self.blocks[-1].header.hash if self.blocks else block_hash("genesis", 0)
-        header = BlockHeader(number, block_hash(branch or self.branch, number), parent,
-                             GENESIS_TIME + number * self.seconds_per_block, b"\x00" * 256)
+        header = BlockHeader(
+            number,
+            block_hash(branch or self.branch, number),
+            parent,
+            GENESIS_TIME + number * self.seconds_per_block,
+            b"\x00" * 256,
+        )
         block = SyntheticBlock(header, events)
         self.blocks.append(block)
         return block
@@ -99,7 +104,11 @@ def minted(project: int, investor: str, amount: int, ref: str) -> list[tuple[str
     """A mint as the contract emits it: TransferSingle from zero, then InvestmentMinted."""
     return [
         transfer(ZERO_ADDRESS, investor, project, amount),
-        (OWNERSHIP, "InvestmentMinted", {"project_id": project, "investor": investor, "amount": amount, "payment_ref": ref}),
+        (
+            OWNERSHIP,
+            "InvestmentMinted",
+            {"project_id": project, "investor": investor, "amount": amount, "payment_ref": ref},
+        ),
     ]
 
 
@@ -117,7 +126,11 @@ def paused(contract: str, value: bool) -> tuple[str, str, dict[str, Any]]:
 
 
 def role(contract: str, role_id: str, account: str, granted: bool) -> tuple[str, str, dict[str, Any]]:
-    return contract, "RoleGranted" if granted else "RoleRevoked", {"role": role_id, "account": account, "sender": HOLDERS[0]}
+    return (
+        contract,
+        "RoleGranted" if granted else "RoleRevoked",
+        {"role": role_id, "account": account, "sender": HOLDERS[0]},
+    )
 
 
 def exited(project: int, dao: str) -> tuple[str, str, dict[str, Any]]:
@@ -125,8 +138,13 @@ def exited(project: int, dao: str) -> tuple[str, str, dict[str, Any]]:
 
 
 def distributed(project: int, distribution: int, total: int) -> tuple[str, str, dict[str, Any]]:
-    args = {"project_id": project, "distribution_id": distribution, "total_amount": total,
-            "merkle_root": "0x" + "ab" * 32, "snapshot_block": 1}
+    args = {
+        "project_id": project,
+        "distribution_id": distribution,
+        "total_amount": total,
+        "merkle_root": "0x" + "ab" * 32,
+        "snapshot_block": 1,
+    }
     return OWNERSHIP, "ReturnsDistributed", args
 
 

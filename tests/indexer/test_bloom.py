@@ -51,10 +51,18 @@ def test_topics_narrow_the_match() -> None:
     assert not bloom_may_contain(bloom, [address], [bytes.fromhex("33" * 32)])
 
 
-def test_real_anvil_headers_flag_exactly_the_blocks_with_our_logs(chain, admin, minter, investors, treasury,
-                                                                  anvil, rpc_addresses) -> None:
-    emit_every_event(chain.w3, Contracts(chain.ownership, chain.router, chain.stablecoin), admin, minter,
-                     investors, treasury.address, tag="bloom")
+def test_real_anvil_headers_flag_exactly_the_blocks_with_our_logs(
+    chain, admin, minter, investors, treasury, anvil, rpc_addresses
+) -> None:
+    emit_every_event(
+        chain.w3,
+        Contracts(chain.ownership, chain.router, chain.stablecoin),
+        admin,
+        minter,
+        investors,
+        treasury.address,
+        tag="bloom",
+    )
     minted = topic0_of(next(e for e in load_abi(OWNERSHIP) if e.get("name") == "InvestmentMinted"))
     coin = chain.stablecoin.address.lower()
     with RpcClient([anvil.url]) as client:

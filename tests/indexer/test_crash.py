@@ -17,7 +17,13 @@ from core.chain.compiler import Build
 from core.settings import Settings
 from tests.indexer.mirror_state import balances_consistent, mirror_state
 from tests.indexer.mirror_support import (
-    Activity, PrivateChain, fill_blocks, indexer_settings, mine, start_private_chain, sync_until_head,
+    Activity,
+    PrivateChain,
+    fill_blocks,
+    indexer_settings,
+    mine,
+    start_private_chain,
+    sync_until_head,
 )
 
 CHAIN_ID = 31337

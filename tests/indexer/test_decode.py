@@ -144,8 +144,9 @@ bytes32 = st.binary(min_size=32, max_size=32)
 
 
 @given(uint256, address, uint256, bytes32, st.integers(min_value=0, max_value=2**31))
-def test_investment_minted_round_trips_any_values(project: int, investor: str, amount: int, ref: bytes,
-                                                   log_index: int) -> None:
+def test_investment_minted_round_trips_any_values(
+    project: int, investor: str, amount: int, ref: bytes, log_index: int
+) -> None:
     log = _log("InvestmentMinted", [project, investor, "0x" + ref.hex()], encode(["uint256"], [amount]), log_index)
     event = decode_log(log)
     assert event == InvestmentMinted(event.pos, project, investor, amount, "0x" + ref.hex())  # type: ignore[union-attr]

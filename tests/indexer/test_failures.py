@@ -10,15 +10,21 @@ from indexer.rpc.errors import UnknownBlock
 from indexer.rpc.failures import RETRYABLE, backoff_delay, classify_rpc_error, error_text, host_of, retry_after_seconds
 
 
-@pytest.mark.parametrize(("error", "kind"), [
-    ({"code": -32005, "message": "daily request count exceeded, request rate limited"}, "rate_limited"),
-    ({"code": 429, "message": "Too Many Requests"}, "rate_limited"),
-    ({"code": -32090, "message": "Too many requests, reason: call rate limit exhausted, retry in 10s"}, "rate_limited"),
-    ({"code": -32000, "message": "unknown block"}, "unknown_block"),
-    ({"code": -32000, "message": "header not found"}, "unknown_block"),
-    ({"code": -32603, "message": "internal error"}, "rpc_error"),
-    ("not even an object", "rpc_error"),
-])
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        ({"code": -32005, "message": "daily request count exceeded, request rate limited"}, "rate_limited"),
+        ({"code": 429, "message": "Too Many Requests"}, "rate_limited"),
+        (
+            {"code": -32090, "message": "Too many requests, reason: call rate limit exhausted, retry in 10s"},
+            "rate_limited",
+        ),
+        ({"code": -32000, "message": "unknown block"}, "unknown_block"),
+        ({"code": -32000, "message": "header not found"}, "unknown_block"),
+        ({"code": -32603, "message": "internal error"}, "rpc_error"),
+        ("not even an object", "rpc_error"),
+    ],
+)
 def test_json_rpc_errors_get_their_kind(error: object, kind: str) -> None:
     assert classify_rpc_error(error).kind == kind
     assert kind in RETRYABLE
@@ -29,8 +35,11 @@ def test_unknown_block_is_its_own_type() -> None:
 
 
 def test_error_text_includes_string_data() -> None:
-    error = {"code": -32602, "message": "invalid params",
-             "data": {"error_id": "4ed9", "payload": "range 9009594 is bigger than range limit 2000"}}
+    error = {
+        "code": -32602,
+        "message": "invalid params",
+        "data": {"error_id": "4ed9", "payload": "range 9009594 is bigger than range limit 2000"},
+    }
     assert "range limit 2000" in error_text(error)
     assert error_text({"message": "m", "data": "d"}) == "m; d"
 

@@ -37,8 +37,10 @@ def test_alchemy_log_response_size_exceeded_with_suggestion() -> None:
 
 
 def test_alchemy_free_tier_500_block_range() -> None:
-    msg = ("You can make eth_getLogs requests with up to a 500 block range. Based on your parameters, "
-           "this block range should work: [0x1a2b3c, 0x1a2d2f]")
+    msg = (
+        "You can make eth_getLogs requests with up to a 500 block range. Based on your parameters, "
+        "this block range should work: [0x1a2b3c, 0x1a2d2f]"
+    )
     assert parse_range_limit(-32600, msg, FROM, TO) == RangeAdvice(0x1A2D2F, 500, 500)
 
 
@@ -78,25 +80,31 @@ def test_tenderly_range_bigger_than_range_limit() -> None:
     assert parse_range_limit(-32602, msg, FROM, TO) == RangeAdvice(None, 2_000)
 
 
-@pytest.mark.parametrize("msg", [
-    "range too large",
-    "block range is bigger than maxBlockRange",
-    "block range is too wide",
-    "query exceeds max results 20000, retry with a smaller range",
-    "Log response size exceeded.",
-    "query timeout exceeded",
-])
+@pytest.mark.parametrize(
+    "msg",
+    [
+        "range too large",
+        "block range is bigger than maxBlockRange",
+        "block range is too wide",
+        "query exceeds max results 20000, retry with a smaller range",
+        "Log response size exceeded.",
+        "query timeout exceeded",
+    ],
+)
 def test_generic_range_refusals_without_numbers_mean_halve(msg: str) -> None:
     assert parse_range_limit(-32000, msg, FROM, TO) == RangeAdvice(None, None)
 
 
-@pytest.mark.parametrize("msg", [
-    "block range extends beyond current head block",
-    "execution reverted",
-    "header not found",
-    "Too Many Requests",
-    "",
-])
+@pytest.mark.parametrize(
+    "msg",
+    [
+        "block range extends beyond current head block",
+        "execution reverted",
+        "header not found",
+        "Too Many Requests",
+        "",
+    ],
+)
 def test_other_errors_are_not_range_limits(msg: str) -> None:
     assert parse_range_limit(-32000, msg, FROM, TO) is None
 

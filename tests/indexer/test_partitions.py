@@ -3,7 +3,7 @@ month, the daily materialized views add up, and undo reaches across months."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, text
@@ -41,8 +41,11 @@ def test_monthly_partitions_are_created_on_demand_and_hold_their_month(clean_db:
     chain = months_chain()
     apply(clean_db, chain, 1, 6)
     apply(clean_db, chain, 7, 13)
-    per_partition = rows(clean_db, """SELECT tableoid::regclass::text, min(block_time), max(block_time), count(*)
-                                       FROM transfer_series WHERE chain_id = :c GROUP BY 1 ORDER BY 1""")
+    per_partition = rows(
+        clean_db,
+        """SELECT tableoid::regclass::text, min(block_time), max(block_time), count(*)
+                                       FROM transfer_series WHERE chain_id = :c GROUP BY 1 ORDER BY 1""",
+    )
     assert [p for p, *_ in per_partition] == [f"transfer_series_y2026m{m:02d}" for m in range(2, 6)]  # Feb..May
     for name, low, high, _count in per_partition:
         month = int(name[-2:])
@@ -64,7 +67,8 @@ def test_daily_views_refresh_to_the_series_totals(clean_db: Engine) -> None:
     assert len(daily) == 12 and sum(t for _, t, _ in daily) == 24
     assert sum(v for *_, v in daily) == sum(100 + n for n in range(12)) + 7 * 12
     assert rows(clean_db, "SELECT sum(mints), sum(minted) FROM mints_daily WHERE chain_id = :c") == [
-        (12, sum(100 + n for n in range(12)))]
+        (12, sum(100 + n for n in range(12)))
+    ]
     assert rows(clean_db, "SELECT sum(payments), sum(paid) FROM payments_daily WHERE chain_id = :c") == [(12, 60_000)]
 
 
@@ -90,7 +94,7 @@ def test_a_partition_created_by_a_failed_batch_goes_with_it(clean_db: Engine, mo
     monkeypatch.setattr(batch_module.chain_sql, "write_checkpoint", die_before_commit)
     with pytest.raises(RuntimeError, match="dies"):
         apply(clean_db, chain, 2, 2)
-    when = datetime.fromtimestamp(chain.blocks[1].header.timestamp, timezone.utc)
+    when = datetime.fromtimestamp(chain.blocks[1].header.timestamp, UTC)
     name = partition_name("transfer_series", (when.year, when.month))
     assert rows(clean_db, f"SELECT to_regclass('{name}') IS NULL") == [(True,)]
     assert rows(clean_db, "SELECT count(*) FROM chain_events WHERE chain_id = :c") == [(1,)]

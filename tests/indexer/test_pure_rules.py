@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -16,7 +16,7 @@ from indexer.reorg import find_common_ancestor
 from indexer.store.copy_text import text_field
 from indexer.types import BlockHeader
 
-WHEN = datetime(2026, 11, 27, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 27, tzinfo=UTC)
 
 
 def test_finality_from_the_tag_or_a_fixed_depth_and_never_back() -> None:
@@ -61,15 +61,24 @@ def test_batches_cut_at_block_boundaries_and_end_on_the_range_end() -> None:
     records = [record(3, 0), record(3, 1), record(3, 2), record(5, 0), record(5, 1), record(8, 0)]
     end = BlockHeader(9, "0xh9", "0xh8", 0, b"")
     batches = list(cut_batches(1, 1, end, records, finalized=9, max_events=2))
-    assert [(b.from_block, b.checkpoint.block_number, len(b.records)) for b in batches] == [(1, 3, 3), (4, 5, 2), (6, 9, 1)]
+    assert [(b.from_block, b.checkpoint.block_number, len(b.records)) for b in batches] == [
+        (1, 3, 3),
+        (4, 5, 2),
+        (6, 9, 1),
+    ]
     assert [b.checkpoint.block_hash for b in batches] == ["0xh3", "0xh5", "0xh9"]
     assert list(batches[-1].headers) == [end] and all(not b.headers for b in batches[:-1])
 
 
 def test_args_json_is_exact_for_uint256_and_escapes_free_text() -> None:
     args = stored_args({"value": 2**256 - 1, "ids": (1, 2**200), "ok": False, "cid": 'a"b\\c\nd', "account": "0xab"})
-    assert json.loads(args_json(args)) == {"value": str(2**256 - 1), "ids": ["1", str(2**200)], "ok": False,
-                                           "cid": 'a"b\\c\nd', "account": "0xab"}
+    assert json.loads(args_json(args)) == {
+        "value": str(2**256 - 1),
+        "ids": ["1", str(2**200)],
+        "ok": False,
+        "cid": 'a"b\\c\nd',
+        "account": "0xab",
+    }
 
 
 def test_copy_text_escapes_what_the_text_format_needs() -> None:

@@ -20,7 +20,15 @@ from indexer.errors import ReorgBeyondFinality
 from indexer.service import run_forever, verify
 from tests.indexer.mirror_state import balances_consistent, mirror_state
 from tests.indexer.mirror_support import (
-    Activity, PrivateChain, indexer_settings, mine, reindex_all, reorg, rpc, start_private_chain, sync_until_head,
+    Activity,
+    PrivateChain,
+    indexer_settings,
+    mine,
+    reindex_all,
+    reorg,
+    rpc,
+    start_private_chain,
+    sync_until_head,
 )
 
 CHAIN_ID = 31337
@@ -52,8 +60,9 @@ def reorg_depths() -> tuple[float, float]:
     return count, REGISTRY.get_sample_value("terra_indexer_reorg_depth_blocks_sum") or 0.0
 
 
-def assert_mirror_matches_chain(settings: Settings, engine: Engine, chain: PrivateChain,
-                                without: tuple[str, ...] = ()) -> None:
+def assert_mirror_matches_chain(
+    settings: Settings, engine: Engine, chain: PrivateChain, without: tuple[str, ...] = ()
+) -> None:
     checkpoint = mirror_state(engine, CHAIN_ID)["indexer_checkpoints"]
     assert checkpoint[0][:2] == (int(chain.head()["number"], 16), chain.head()["hash"])
     report = verify(settings, engine)
@@ -84,7 +93,9 @@ def test_reorg_while_following_ends_equal_to_chain_and_to_a_fresh_reindex(
     assert_mirror_matches_chain(settings, clean_db, private_chain)
 
 
-def test_rollback_then_new_blocks_is_followed(private_chain: PrivateChain, settings: Settings, clean_db: Engine) -> None:
+def test_rollback_then_new_blocks_is_followed(
+    private_chain: PrivateChain, settings: Settings, clean_db: Engine
+) -> None:
     activity = Activity(private_chain, "rollback")
     for tx in activity.mixed(4):
         activity.send(tx)
@@ -115,7 +126,9 @@ def test_reorg_injected_under_a_running_indexer_is_undone_and_reapplied(
         reorg(private_chain, 5, activity.mixed(6))
         head_hash = private_chain.head()["hash"]
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and mirror_state(clean_db, CHAIN_ID)["indexer_checkpoints"][0][1] != head_hash:
+        while (
+            time.monotonic() < deadline and mirror_state(clean_db, CHAIN_ID)["indexer_checkpoints"][0][1] != head_hash
+        ):
             time.sleep(0.05)
     finally:
         stop.set()
@@ -150,8 +163,13 @@ def test_reorg_deeper_than_finality_halts_with_clear_error(
         "DEPLOYMENTS_DIR": str(private_chain.deployments_dir),
         "TERRA_DATA_DIR": str(settings.data_dir),
     }
-    cli = subprocess.run([sys.executable, "-m", "terra.commands.indexer", "run", "--until-head"],
-                         env=env, capture_output=True, text=True, timeout=120)
+    cli = subprocess.run(
+        [sys.executable, "-m", "terra.commands.indexer", "run", "--until-head"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert cli.returncode == ReorgBeyondFinality.exit_code == 3, cli.stderr
     assert "reorg deeper than finality" in cli.stderr and old_hash in cli.stderr and new_hash in cli.stderr
     assert mirror_state(clean_db, CHAIN_ID) == before

@@ -81,13 +81,15 @@ def test_answers_match_anvil(busy_chain, anvil, rpc_addresses) -> None:
 
 
 @pytest.mark.parametrize("style", ["infura", "alchemy", "quicknode"])
-def test_backfill_through_faults_has_no_gap_and_no_duplicate(busy_chain, anvil, proxy_factory, rpc_addresses,
-                                                             style: str) -> None:
+def test_backfill_through_faults_has_no_gap_and_no_duplicate(
+    busy_chain, anvil, proxy_factory, rpc_addresses, style: str
+) -> None:
     first = busy_chain.deployment.deploy_block
     expected = _direct_logs(anvil, first, rpc_addresses)
     faults = Faults(p429=0.1, p500=0.1, ptimeout=0.05)
-    proxy = proxy_factory(seed=7, config=ProxyConfig(faults={"*": faults}, max_log_span=6, range_style=style,
-                                                     timeout_hold=1.0))
+    proxy = proxy_factory(
+        seed=7, config=ProxyConfig(faults={"*": faults}, max_log_span=6, range_style=style, timeout_hold=1.0)
+    )
     with RpcClient([proxy.url], timeout=0.3, max_retries=10, rng=random.Random(1), **FAST) as client:
         head = client.head().number
         got = _backfill(client, first, head, rpc_addresses, AdaptiveRange(max_span=64, calm_successes=2))
@@ -97,8 +99,9 @@ def test_backfill_through_faults_has_no_gap_and_no_duplicate(busy_chain, anvil, 
     assert proxy.counters["429"] > 0 and proxy.counters["500"] > 0 and proxy.counters["timeout"] > 0
 
 
-def test_following_distrusts_an_empty_answer_the_bloom_contradicts(chain, anvil, proxy_factory, rpc_addresses,
-                                                                  admin, minter, investors, treasury) -> None:
+def test_following_distrusts_an_empty_answer_the_bloom_contradicts(
+    chain, anvil, proxy_factory, rpc_addresses, admin, minter, investors, treasury
+) -> None:
     contracts = Contracts(chain.ownership, chain.router, chain.stablecoin)
     emit_every_event(chain.w3, contracts, admin, minter, investors, treasury.address, tag="follow")
     proxy = proxy_factory(seed=3, config=ProxyConfig(empty_head_logs=True))

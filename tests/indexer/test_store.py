@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine, text
 from psycopg.errors import CheckViolation
+from sqlalchemy import Engine, text
 
 from core.db.engine import make_session_factory
 from indexer.checkpoint import StoreConflict
@@ -12,8 +12,22 @@ from indexer.fold import ZERO_ADDRESS
 from indexer.store import Batch, apply_batch, undo_above
 from tests.indexer.mirror_state import balances_consistent, mirror_state
 from tests.indexer.synthetic import (
-    CHAIN_ID, HOLDERS, OWNERSHIP, ROUTER, SyntheticChain, allowlisted, batch_transfer, created, distributed, exited,
-    minted, paid, paused, ref, role, transfer,
+    CHAIN_ID,
+    HOLDERS,
+    OWNERSHIP,
+    ROUTER,
+    SyntheticChain,
+    allowlisted,
+    batch_transfer,
+    created,
+    distributed,
+    exited,
+    minted,
+    paid,
+    paused,
+    ref,
+    role,
+    transfer,
 )
 
 A, B, C = HOLDERS[:3]
@@ -39,7 +53,9 @@ def history() -> SyntheticChain:
     chain = SyntheticChain()
     chain.add_block([created(1, 1_000_000), created(2, 500), allowlisted(A, True), allowlisted(B, True)])
     chain.add_block([*minted(1, A, 10_000, ref(1)), *minted(2, B, 300, ref(2)), paid(ref(3), C, 1, 5_000_000)])
-    chain.add_block([transfer(A, B, 1, 2_500), batch_transfer(B, C, [1, 2], [500, 300]), role(OWNERSHIP, ROLE, C, True)])
+    chain.add_block(
+        [transfer(A, B, 1, 2_500), batch_transfer(B, C, [1, 2], [500, 300]), role(OWNERSHIP, ROLE, C, True)]
+    )
     chain.add_block([paused(ROUTER, True), allowlisted(B, False), distributed(1, 1, 777), exited(2, HOLDERS[5])])
     return chain
 
@@ -50,7 +66,10 @@ def test_a_batch_folds_every_event_into_the_derived_tables(clean_db: Engine) -> 
     state = mirror_state(clean_db, CHAIN_ID)
     balances = {(int(p), h): int(b) for p, h, b in state["project_balances"]}
     assert balances == {(1, A): 7_500, (1, B): 2_000, (1, C): 500, (2, C): 300}  # emptied rows go
-    assert [(int(p), int(m), e) for p, _cap, m, _cid, e, *_ in state["projects"]] == [(1, 10_000, False), (2, 300, True)]
+    assert [(int(p), int(m), e) for p, _cap, m, _cid, e, *_ in state["projects"]] == [
+        (1, 10_000, False),
+        (2, 300, True),
+    ]
     assert {(int(p), n) for p, n in state["project_holder_counts"]} == {(1, 3), (2, 1)}
     assert [r[0] for r in state["investment_mints"]] == sorted([ref(1), ref(2)])
     assert [r[0] for r in state["payments"]] == [ref(3)]
@@ -94,9 +113,13 @@ def test_undo_then_another_branch_equals_that_branch_applied_straight(clean_db: 
     apply(clean_db, chain.batch(3, 4))
     after_reorg = mirror_state(clean_db, CHAIN_ID)
     with make_session_factory(engine).begin() as session:
-        session.execute(text("TRUNCATE chain_events, projects, project_balances, project_holder_counts, allowlist, "
-                             "pause_states, role_members, investment_mints, payments, distributions, project_exits, "
-                             "transfer_series, mint_series, payment_series, indexer_blocks, indexer_checkpoints"))
+        session.execute(
+            text(
+                "TRUNCATE chain_events, projects, project_balances, project_holder_counts, allowlist, "
+                "pause_states, role_members, investment_mints, payments, distributions, project_exits, "
+                "transfer_series, mint_series, payment_series, indexer_blocks, indexer_checkpoints"
+            )
+        )
     apply(clean_db, chain.batch(1, 4))
     assert mirror_state(clean_db, CHAIN_ID) == after_reorg
     assert balances_consistent(clean_db, CHAIN_ID) == []

@@ -18,8 +18,21 @@ from indexer.fold import ZERO_ADDRESS
 from indexer.store import apply_batch, undo_above
 from tests.indexer.mirror_state import balances_consistent, mirror_state
 from tests.indexer.synthetic import (
-    HOLDERS, OWNERSHIP, ROUTER, SyntheticChain, allowlisted, batch_transfer, created, distributed, exited, minted,
-    paid, paused, ref, role, transfer,
+    HOLDERS,
+    OWNERSHIP,
+    ROUTER,
+    SyntheticChain,
+    allowlisted,
+    batch_transfer,
+    created,
+    distributed,
+    exited,
+    minted,
+    paid,
+    paused,
+    ref,
+    role,
+    transfer,
 )
 
 Event = tuple[str, str, dict[str, Any]]
@@ -96,7 +109,9 @@ def draw_event(draw: st.DrawFn, m: Model) -> list[Event]:
     if kind == "pause":
         return [paused(draw(st.sampled_from((OWNERSHIP, ROUTER))), draw(st.booleans()))]
     if kind == "role":
-        return [role(draw(st.sampled_from((OWNERSHIP, ROUTER))), draw(st.sampled_from(ROLES)), holder, draw(st.booleans()))]
+        return [
+            role(draw(st.sampled_from((OWNERSHIP, ROUTER))), draw(st.sampled_from(ROLES)), holder, draw(st.booleans()))
+        ]
     return [paid(ref(next(_refs)), holder, 1, draw(st.integers(1, 10**12)))]
 
 

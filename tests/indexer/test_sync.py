@@ -17,8 +17,9 @@ from tests.indexer.mirror_support import chain_logs, indexer_settings, mine, mir
 from tests.indexer.scenario import Contracts, emit_every_event
 
 
-def test_backfill_then_follow_mirrors_every_event(chain: Chain, clean_db: Engine, database_url: str, admin, minter,
-                                                  investors, treasury, test_settings) -> None:
+def test_backfill_then_follow_mirrors_every_event(
+    chain: Chain, clean_db: Engine, database_url: str, admin, minter, investors, treasury, test_settings
+) -> None:
     contracts = Contracts(chain.ownership, chain.router, chain.stablecoin)
     emit_every_event(chain.w3, contracts, admin, minter, investors, treasury.address, tag="sync")
     mine(test_settings.rpc_url, 80)  # pushes the scenario below anvil's `finalized` tag: backfilled by range
@@ -35,18 +36,22 @@ def test_backfill_then_follow_mirrors_every_event(chain: Chain, clean_db: Engine
     with clean_db.connect() as conn:
         one = lambda sql: conn.execute(text(sql)).all()  # noqa: E731
         assert one("SELECT exited FROM projects WHERE project_id = 3") == [(True,)]
-        assert one(f"SELECT amount FROM payments WHERE payment_ref = '0x{payment_ref('sync-pay-1').hex()}'") == [(12_345_678,)]
+        assert one(f"SELECT amount FROM payments WHERE payment_ref = '0x{payment_ref('sync-pay-1').hex()}'") == [
+            (12_345_678,)
+        ]
         assert one("SELECT total_amount FROM distributions") == [(123_456_789,)]
         assert one("SELECT count(*) FROM investment_mints") == [(4,)]
         assert one("SELECT paused FROM pause_states") == [(False,), (False,)]
         assert one("SELECT count(*) FROM role_members WHERE granted") == [(7,)]  # 5 ownership + 2 router
         assert one(f"SELECT allowed FROM allowlist WHERE account = '{investors[3].address.lower()}'") == [(False,)]
         assert one("SELECT count(*) FROM chain_events WHERE NOT final") == one(
-            f"SELECT count(*) FROM chain_events WHERE block_number > {position.finalized}")
+            f"SELECT count(*) FROM chain_events WHERE block_number > {position.finalized}"
+        )
 
 
-def test_following_picks_up_new_blocks_as_they_come(chain: Chain, clean_db: Engine, database_url: str, admin,
-                                                    test_settings) -> None:
+def test_following_picks_up_new_blocks_as_they_come(
+    chain: Chain, clean_db: Engine, database_url: str, admin, test_settings
+) -> None:
     settings = indexer_settings(database_url, test_settings.rpc_url, test_settings.deployments_path)
     stop = threading.Event()
     worker = threading.Thread(target=run_forever, args=(settings, stop), kwargs={"engine": clean_db}, daemon=True)
@@ -64,4 +69,3 @@ def test_following_picks_up_new_blocks_as_they_come(chain: Chain, clean_db: Engi
         stop.set()
         worker.join(30)
     assert not worker.is_alive()
-

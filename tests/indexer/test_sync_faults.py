@@ -17,7 +17,13 @@ from indexer.sync import ChainMirror, SyncOptions
 from tests.indexer.fault_proxy import FaultProxy, Faults, ProxyConfig
 from tests.indexer.mirror_state import mirror_state
 from tests.indexer.mirror_support import (
-    Activity, PrivateChain, chain_logs, mine, mirrored_logs, rpc, start_private_chain,
+    Activity,
+    PrivateChain,
+    chain_logs,
+    mine,
+    mirrored_logs,
+    rpc,
+    start_private_chain,
 )
 
 CHAIN_ID = 31337
@@ -40,7 +46,9 @@ def faulty_chain(build: Build) -> Iterator[PrivateChain]:
 
 def mirror_through(url: str, chain: PrivateChain, engine: Engine, timeout: float = 10.0) -> ChainMirror:
     source = RpcClient([url], timeout=timeout, max_retries=10, backoff_base=0.01, backoff_max=0.1)
-    return ChainMirror(source, engine, mirror_target(chain.deployment), SyncOptions(poll_interval=0.01, max_block_range=50))
+    return ChainMirror(
+        source, engine, mirror_target(chain.deployment), SyncOptions(poll_interval=0.01, max_block_range=50)
+    )
 
 
 def empty_retries() -> float:
@@ -50,7 +58,10 @@ def empty_retries() -> float:
 def test_faulty_rpc_leaves_no_gap_and_no_duplicate(faulty_chain: PrivateChain, clean_db: Engine) -> None:
     config = ProxyConfig(
         faults={"*": Faults(p429=0.05, p500=0.05, ptimeout=0.02)},
-        timeout_hold=1.0, max_log_span=7, range_style="infura", empty_head_logs=True,
+        timeout_hold=1.0,
+        max_log_span=7,
+        range_style="infura",
+        empty_head_logs=True,
     )
     activity = Activity(faulty_chain, "faults-live")
     retries_before = empty_retries()
@@ -61,7 +72,12 @@ def test_faulty_rpc_leaves_no_gap_and_no_duplicate(faulty_chain: PrivateChain, c
             activity.send(tx)
             mirror.run(threading.Event(), until_head=True)
     assert {k: proxy.counters[k] > 0 for k in ("429", "500", "timeout", "range_limit", "empty_head_logs")} == {
-        "429": True, "500": True, "timeout": True, "range_limit": True, "empty_head_logs": True}
+        "429": True,
+        "500": True,
+        "timeout": True,
+        "range_limit": True,
+        "empty_head_logs": True,
+    }
     assert empty_retries() > retries_before
 
     addresses = list(mirror_target(faulty_chain.deployment).addresses)

@@ -35,7 +35,11 @@ def ape_run(env: dict[str, str], url: str, *args: str) -> str:
     # A URL as the provider part of --network makes ape talk JSON-RPC to this test's own anvil.
     proc = subprocess.run(
         [str(APE), "run", *args, "--network", f"ethereum:local:{url}"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=180,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout

@@ -23,7 +23,10 @@ def test_terra_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
     env.pop("API_PORT", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "terra.cli", "dev", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     lines: list[str] = []
     try:
@@ -41,8 +44,9 @@ def test_terra_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
         assert f"http://127.0.0.1:{port}" in output and "chain ID 31337" in output
         assert "TerraLuminaOwnership" in output and "embedded PostgreSQL" in output
         assert output.count("minted ") == 6 and "project 3 " in output
-        chain_id = httpx.post(f"http://127.0.0.1:{port}",
-                              json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}).json()
+        chain_id = httpx.post(
+            f"http://127.0.0.1:{port}", json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}
+        ).json()
         assert int(chain_id["result"], 16) == 31337
         # The indexer runs inside `terra dev`: its mirror of the demo data must verify against the chain.
         verify = [sys.executable, "-m", "terra.cli", "indexer", "verify", "--rpc-url", f"http://127.0.0.1:{port}"]

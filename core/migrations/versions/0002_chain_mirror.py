@@ -133,8 +133,16 @@ def _create_ownership_tables() -> None:
         sa.PrimaryKeyConstraint("chain_id", "project_id", "distribution_id", name="pk_distributions"),
     )
     for table, key, value in (
-        ("allowlist", [sa.Column("account", ADDRESS, nullable=False)], sa.Column("allowed", sa.Boolean(), nullable=False)),
-        ("pause_states", [sa.Column("contract", ADDRESS, nullable=False)], sa.Column("paused", sa.Boolean(), nullable=False)),
+        (
+            "allowlist",
+            [sa.Column("account", ADDRESS, nullable=False)],
+            sa.Column("allowed", sa.Boolean(), nullable=False),
+        ),
+        (
+            "pause_states",
+            [sa.Column("contract", ADDRESS, nullable=False)],
+            sa.Column("paused", sa.Boolean(), nullable=False),
+        ),
         (
             "role_members",
             [
@@ -279,8 +287,18 @@ def downgrade() -> None:
     for table in SERIES_COLUMNS:
         op.execute(f"DROP TABLE IF EXISTS {table} CASCADE")  # CASCADE: native monthly partitions go with it
     for table in (
-        "payments", "investment_mints", "role_members", "pause_states", "allowlist", "distributions",
-        "project_exits", "project_holder_counts", "project_balances", "projects",
-        "indexer_checkpoints", "indexer_blocks", "chain_events",
+        "payments",
+        "investment_mints",
+        "role_members",
+        "pause_states",
+        "allowlist",
+        "distributions",
+        "project_exits",
+        "project_holder_counts",
+        "project_balances",
+        "projects",
+        "indexer_checkpoints",
+        "indexer_blocks",
+        "chain_events",
     ):
         op.drop_table(table)
