@@ -97,7 +97,7 @@ def follow_until_visible(
         now = time.monotonic()
         waiting = [i for i in range(len(hashes)) if i not in seen_receipt]
         if waiting:
-            for i, r in zip(waiting, receipts(http, url, [hashes[i] for i in waiting])):
+            for i, r in zip(waiting, receipts(http, url, [hashes[i] for i in waiting]), strict=False):
                 if r is not None:
                     seen_receipt[i] = now
         rows = db.execute("SELECT payment_ref FROM investment_mints WHERE payment_ref = ANY(%s)", ([r for r in refs],))

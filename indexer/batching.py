@@ -50,7 +50,7 @@ def records_from_logs(logs: Sequence[RawLog], headers: Mapping[int, BlockHeader]
         out.append(record_of(log, event, when))
     if any(
         a.block_number > b.block_number or (a.block_number == b.block_number and a.log_index >= b.log_index)
-        for a, b in zip(out, out[1:])
+        for a, b in zip(out, out[1:], strict=False)
     ):
         out.sort(key=lambda r: (r.block_number, r.log_index))
     return out

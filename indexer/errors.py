@@ -22,7 +22,8 @@ class ReorgBeyondFinality(IndexerHalt):
         super().__init__(
             f"reorg deeper than finality: block {block_number} is {indexed_hash} in the mirror but "
             f"{chain_hash or 'absent'} on chain, and blocks up to {finalized} were final. Nothing was changed; "
-            f"check the RPC endpoints, then `terra indexer reindex --from-block N` below the fork if the chain is right."
+            "check the RPC endpoints, then `terra indexer reindex --from-block N` below the fork "
+            "if the chain is right."
         )
 
 

@@ -42,7 +42,7 @@ def _abi_fallback(types: list[str], data: str) -> list[Any]:
         raw = abi_decode(types, bytes.fromhex(data[2:]))
     except Exception as exc:  # eth_abi raises several unrelated types; one meaning for us
         raise DecodeError(f"data does not decode as {types}: {exc}") from exc
-    return [_from_abi(t, v) for t, v in zip(types, raw)]
+    return [_from_abi(t, v) for t, v in zip(types, raw, strict=True)]
 
 
 def _from_abi(abi_type: str, value: Any) -> Any:

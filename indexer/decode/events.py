@@ -6,7 +6,7 @@ Conventions: integers as int, addresses as lowercase 0x-hex, bytes32 as lowercas
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any, Union
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,25 +167,25 @@ class TreasuryUpdated:
     treasury: str
 
 
-DecodedEvent = Union[
-    TransferSingle,
-    TransferBatch,
-    ApprovalForAll,
-    URI,
-    ProjectCreated,
-    InvestmentMinted,
-    ReturnsDistributed,
-    ProjectExited,
-    AllowlistUpdated,
-    Paused,
-    Unpaused,
-    RoleGranted,
-    RoleRevoked,
-    RoleAdminChanged,
-    PaymentReceived,
-    TokenAllowed,
-    TreasuryUpdated,
-]
+DecodedEvent = (
+    TransferSingle
+    | TransferBatch
+    | ApprovalForAll
+    | URI
+    | ProjectCreated
+    | InvestmentMinted
+    | ReturnsDistributed
+    | ProjectExited
+    | AllowlistUpdated
+    | Paused
+    | Unpaused
+    | RoleGranted
+    | RoleRevoked
+    | RoleAdminChanged
+    | PaymentReceived
+    | TokenAllowed
+    | TreasuryUpdated
+)
 
 # ABI event name -> class. Dataclass fields after `pos` follow the ABI's input order (the decoder relies on it).
 EVENT_TYPES: dict[str, type[Any]] = {

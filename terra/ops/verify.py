@@ -38,7 +38,7 @@ def compare_code(onchain: bytes, contract: CompiledContract) -> str | None:
     if len(onchain) != len(expected):
         return f"code length differs: on chain {len(onchain)} bytes, rebuilt {len(expected)} bytes"
     if mask_immutables(onchain, contract) != mask_immutables(expected, contract):
-        first = next(i for i, (a, b) in enumerate(zip(onchain, expected)) if a != b)
+        first = next(i for i, (a, b) in enumerate(zip(onchain, expected, strict=False)) if a != b)
         return f"code differs from byte {first}"
     return None
 

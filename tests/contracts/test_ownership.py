@@ -152,7 +152,8 @@ def test_batch_mint_mints_each_entry(
     holders = [i.address for i in investors[:3]]
     receipt = send(minter, chain.ownership.functions.mintInvestmentBatch([project] * 3, holders, [1, 2, 3], refs))
     minted = events(chain.ownership.events.InvestmentMinted, receipt)
-    assert [(m["investor"], m["amount"], m["paymentRef"]) for m in minted] == list(zip(holders, [1, 2, 3], refs))
+    got = [(m["investor"], m["amount"], m["paymentRef"]) for m in minted]
+    assert got == list(zip(holders, [1, 2, 3], refs, strict=True))
     assert chain.ownership.functions.totalSupply(project).call() == 6
 
 

@@ -107,9 +107,9 @@ class OwnershipMachine(RuleBasedStateMachine):
         c = self.chain.ownership.functions
         keys = list(self.balances)
         onchain = c.balanceOfBatch([h for _, h in keys], [p for p, _ in keys]).call()
-        assert dict(zip(keys, onchain)) == self.balances
+        assert dict(zip(keys, onchain, strict=True)) == self.balances
         for pid, cap in PROJECTS.items():
-            total = sum(v for (p, _), v in zip(keys, onchain) if p == pid)
+            total = sum(v for (p, _), v in zip(keys, onchain, strict=True) if p == pid)
             assert total == c.totalSupply(pid).call() <= cap
 
     def teardown(self) -> None:

@@ -129,10 +129,10 @@ class FaultProxy:
             error = {
                 "code": -32602,
                 "message": (
-                    f"Log response size exceeded. You can make eth_getLogs requests with up to a {n} block range and no "
-                    "limit on the response size, or you can request any block range with a cap of 10K logs in the "
-                    f"response. Based on your parameters and the response size limit, this block range should work: "
-                    f"{suggestion}"
+                    f"Log response size exceeded. You can make eth_getLogs requests with up to a {n} block range "
+                    "and no limit on the response size, or you can request any block range with a cap of 10K logs "
+                    "in the response. Based on your parameters and the response size limit, "
+                    f"this block range should work: {suggestion}"
                 ),
             }
             return 200, error

@@ -43,7 +43,7 @@ def emit_every_event(
     a, b, c3, d = (i.address for i in investors[:4])
     cs = Web3.to_checksum_address
 
-    for pid, (cap, cid) in enumerate(zip((1_000_000, 500_000, 250_000), CIDS), start=1):
+    for pid, (cap, cid) in enumerate(zip((1_000_000, 500_000, 250_000), CIDS, strict=False), start=1):
         transact(w3, admin, own.functions.createProject(pid, cap, cid))
     transact(w3, admin, own.functions.setAllowedBatch([a, b, c3, d], True))
     transact(w3, admin, own.functions.setAllowed(d, False))

@@ -96,7 +96,7 @@ def test_undo_then_reapply_equals_a_straight_apply(clean_db: Engine) -> None:
     straight = mirror_state(clean_db, CHAIN_ID)
     undo(clean_db, chain, 1)
     assert scalar(clean_db, "SELECT count(*) FROM investment_mints WHERE chain_id = :c") == 0
-    assert scalar(clean_db, "SELECT allowed FROM allowlist WHERE chain_id = :c AND account = '%s'" % B) is True
+    assert scalar(clean_db, f"SELECT allowed FROM allowlist WHERE chain_id = :c AND account = '{B}'") is True
     assert scalar(clean_db, "SELECT count(*) FROM pause_states WHERE chain_id = :c") == 0
     for n in range(2, 5):
         apply(clean_db, chain.batch(n, n, finalized=1))

@@ -94,7 +94,7 @@ def draw_event(draw: st.DrawFn, m: Model) -> list[Event]:
         sender = draw(st.sampled_from(m.held()))[1]
         projects = [p for p, h in m.held() if h == sender]
         amounts = [draw(st.integers(0, m.balances[(p, sender)])) for p in projects]
-        for p, a in zip(projects, amounts):
+        for p, a in zip(projects, amounts, strict=True):
             m.move(p, sender, holder, a)
         return [batch_transfer(sender, holder, projects, amounts)]
     if kind == "exit":
