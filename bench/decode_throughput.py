@@ -13,15 +13,16 @@ from pathlib import Path
 
 from indexer.decode import decode_logs
 from indexer.rpc.normalize import raw_logs
+from indexer.types import RawLog
 
 GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "indexer" / "golden"
 
 
-def _golden(event: str) -> list:
+def _golden(event: str) -> list[RawLog]:
     return raw_logs(json.loads((GOLDEN / f"{event}.raw.json").read_text()))
 
 
-def _rate(logs: list, n: int) -> float:
+def _rate(logs: list[RawLog], n: int) -> float:
     batch = (logs * (n // len(logs) + 1))[:n]
     best = 0.0
     for _ in range(3):

@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -40,7 +41,7 @@ RESULTS = REPO / "bench" / "results"
 POLL = 0.005
 
 
-def rpc(http: httpx.Client, url: str, method: str, params: list[object]) -> object:
+def rpc(http: httpx.Client, url: str, method: str, params: list[object]) -> Any:
     body = http.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).json()
     if "error" in body:
         raise RuntimeError(f"{method}: {body['error']}")
@@ -68,7 +69,7 @@ def setup_chain(node: Anvil, deployments: Path) -> tuple[object, str]:
 
 def measure(node: Anvil, own: object, minter: str, db_url: str, total: int, per_block: int) -> list[float]:
     http = httpx.Client(timeout=30)
-    nonce = int(rpc(http, node.url, "eth_getTransactionCount", [minter, "latest"]), 16)  # type: ignore[arg-type]
+    nonce = int(rpc(http, node.url, "eth_getTransactionCount", [minter, "latest"]), 16)
     investor = anvil_account(3).address
     latencies: list[float] = []
     with psycopg.connect(db_url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as db:
@@ -83,7 +84,7 @@ def measure(node: Anvil, own: object, minter: str, db_url: str, total: int, per_
                 refs.append("0x" + ref.hex().removeprefix("0x"))
                 nonce += 1
                 sent += 1
-            latencies += follow_until_visible(http, node.url, db, hashes, refs)  # type: ignore[arg-type]
+            latencies += follow_until_visible(http, node.url, db, hashes, refs)
     return latencies
 
 

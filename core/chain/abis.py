@@ -15,7 +15,8 @@ STABLECOIN = "TestStablecoin"
 
 @cache
 def load_abi(name: str) -> list[dict[str, Any]]:
-    return json.loads((ABI_DIR / f"{name}.json").read_text())
+    abi: list[dict[str, Any]] = json.loads((ABI_DIR / f"{name}.json").read_text())
+    return abi
 
 
 def write_abis(abis: dict[str, list[dict[str, Any]]]) -> None:

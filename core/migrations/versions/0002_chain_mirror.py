@@ -11,6 +11,8 @@ Create Date: 2026-11-27
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
@@ -27,7 +29,7 @@ UINT256 = sa.Numeric(78, 0)
 FALSE = sa.text("false")
 
 
-def _position() -> list[sa.Column]:
+def _position() -> list[sa.Column[Any]]:
     return [
         sa.Column("block_number", sa.BigInteger(), nullable=False),
         sa.Column("block_hash", HASH, nullable=False),
@@ -76,7 +78,7 @@ def _create_mirror_tables() -> None:
     )
 
 
-def _chain() -> sa.Column:
+def _chain() -> sa.Column[Any]:
     return sa.Column("chain_id", sa.BigInteger(), nullable=False)
 
 
@@ -132,7 +134,7 @@ def _create_ownership_tables() -> None:
         *_position(),
         sa.PrimaryKeyConstraint("chain_id", "project_id", "distribution_id", name="pk_distributions"),
     )
-    for table, key, value in (
+    mirrored: tuple[tuple[str, list[sa.Column[Any]], sa.Column[Any]], ...] = (
         (
             "allowlist",
             [sa.Column("account", ADDRESS, nullable=False)],
@@ -152,7 +154,8 @@ def _create_ownership_tables() -> None:
             ],
             sa.Column("granted", sa.Boolean(), nullable=False),
         ),
-    ):
+    )
+    for table, key, value in mirrored:
         op.create_table(
             table,
             _chain(),
