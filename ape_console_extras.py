@@ -7,10 +7,10 @@ def ape_init_extras(chain):  # type: ignore[no-untyped-def]
     from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, STABLECOIN, load_abi
     from core.chain.deployments import load_deployment
     from core.chain.errors import DeploymentNotFound
-    from core.settings import get_settings
+    from core.settings import ServiceSettings, load_settings
 
     try:
-        deployment = load_deployment(get_settings().deployments_path, chain.chain_id)
+        deployment = load_deployment(load_settings(ServiceSettings).deployments_path, chain.chain_id)
     except DeploymentNotFound as exc:
         print(f"(no contracts loaded: {exc})")
         return {}

@@ -32,8 +32,9 @@ from core.chain.accounts import LOCAL_DEPLOYER, LOCAL_RELAYER, LOCAL_TREASURY, a
 from core.chain.compiler import compile_project  # noqa: E402
 from core.chain.connection import connect  # noqa: E402
 from core.chain.transactions import transact  # noqa: E402
-from core.settings import get_settings  # noqa: E402
+from core.settings import load_settings  # noqa: E402
 from indexer.service import run_forever  # noqa: E402
+from indexer.settings import IndexerSettings  # noqa: E402
 from terra.local.anvil import Anvil  # noqa: E402
 from terra.ops.deploy import DeployPlan, deploy  # noqa: E402
 
@@ -127,7 +128,8 @@ def main() -> None:
     with Anvil() as node:
         own, minter = setup_chain(node, deployments)
         httpx.post(node.url, json={"jsonrpc": "2.0", "id": 1, "method": "evm_setIntervalMining", "params": [1]})
-        settings = get_settings(
+        settings = load_settings(
+            IndexerSettings,
             terra_data_dir=deployments,
             database_url=db_url,
             rpc_url=node.url,

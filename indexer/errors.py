@@ -36,3 +36,10 @@ class WrongDeployment(IndexerHalt):
     """The RPC serves another chain than the deployment or settings say."""
 
     exit_code = 4
+
+
+class DeploymentChanged(IndexerHalt):
+    """deployments/<chain_id>.json names other contracts than the ones this mirror was built from (a new deployment
+    on the same chain): mixing the two would mirror neither."""
+
+    exit_code = 6

@@ -16,15 +16,17 @@ from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, load_abi
 from core.chain.connection import connect
 from core.chain.deployments import Deployment, load_deployment
 from core.db.engine import make_engine, resolve_database_url
-from core.settings import Settings
 from indexer.backfill import ProgressCallback
 from indexer.batching import MirrorTarget
 from indexer.decode.decoder import DECODERS
-from indexer.errors import WrongDeployment
+from indexer.deployments import deployment_change, follow_deployment, followed
+from indexer.errors import DeploymentChanged, WrongDeployment
 from indexer.heads import HeadNotices, websocket_url
 from indexer.metrics import serve_metrics
 from indexer.rpc.client import RpcClient
+from indexer.settings import IndexerSettings
 from indexer.store import reset_chain, undo_above
+from indexer.store.deployments_sql import RecordedContract
 from indexer.sync import ChainMirror, Position, SyncOptions
 from indexer.verify import VerifyReport, verify_mirror
 
@@ -36,7 +38,7 @@ def mirror_target(deployment: Deployment) -> MirrorTarget:
     return MirrorTarget(deployment.chain_id, addresses, deployment.deploy_block, tuple(sorted(DECODERS)))
 
 
-def sync_options(settings: Settings) -> SyncOptions:
+def sync_options(settings: IndexerSettings) -> SyncOptions:
     return SyncOptions(
         poll_interval=settings.indexer_poll_interval,
         finality_depth=settings.indexer_finality_depth,
@@ -46,7 +48,7 @@ def sync_options(settings: Settings) -> SyncOptions:
 
 @dataclass
 class IndexerContext:
-    settings: Settings
+    settings: IndexerSettings
     source: RpcClient
     engine: Engine
     deployment: Deployment
@@ -58,7 +60,7 @@ class IndexerContext:
 
 
 @contextmanager
-def indexer_context(settings: Settings, engine: Engine | None = None) -> Iterator[IndexerContext]:
+def indexer_context(settings: IndexerSettings, engine: Engine | None = None) -> Iterator[IndexerContext]:
     """RPC client and engine for one command or service run; both closed at the end (an engine given is kept)."""
     source = RpcClient(settings.service_rpc_urls)
     own_engine = engine is None
@@ -75,7 +77,7 @@ def indexer_context(settings: Settings, engine: Engine | None = None) -> Iterato
 
 
 def run_forever(
-    settings: Settings,
+    settings: IndexerSettings,
     stop: threading.Event,
     *,
     until_head: bool = False,
@@ -96,7 +98,7 @@ def run_forever(
 
 
 def _run(
-    settings: Settings,
+    settings: IndexerSettings,
     stop: threading.Event,
     until_head: bool,
     on_progress: ProgressCallback | None,
@@ -107,9 +109,11 @@ def _run(
         notices = None
         if use_websocket and not until_head and (url := websocket_url(settings.service_rpc_urls[0])):
             notices = HeadNotices(url, stop).start()
+        mirror = ctx.mirror(on_progress)
+        with mirror.sessions.begin() as session:  # before the first batch: a mirror follows one deployment
+            follow_deployment(session, ctx.deployment, settings.deployments_path)
         log.info("indexer_start", chain_id=ctx.deployment.chain_id, deploy_block=ctx.deployment.deploy_block)
         try:
-            mirror = ctx.mirror(on_progress)
             return mirror.run(stop, until_head=until_head, wake=notices.event if notices else None)
         finally:
             if notices:
@@ -117,7 +121,7 @@ def _run(
 
 
 def reindex(
-    settings: Settings,
+    settings: IndexerSettings,
     from_block: int,
     stop: threading.Event,
     on_progress: ProgressCallback | None = None,
@@ -130,26 +134,44 @@ def reindex(
         with mirror.sessions.begin() as session:
             stored = mirror.stored_checkpoint()
             if from_block <= ctx.deployment.deploy_block:
-                reset_chain(session, chain_id)
-            elif stored is not None and stored.block_number >= from_block:
+                reset_chain(session, chain_id)  # the mirror is empty now: it follows the deployment in the file
+            follow_deployment(session, ctx.deployment, settings.deployments_path)
+            if from_block > ctx.deployment.deploy_block and stored is not None and stored.block_number >= from_block:
                 anchor = ctx.source.header(from_block - 1)
                 undo_above(session, chain_id, anchor.number, anchor.hash, anchor)
         log.info("reindex", chain_id=chain_id, from_block=from_block)
         return mirror.run(stop, until_head=True)
 
 
-def status(settings: Settings, engine: Engine | None = None) -> Position:
-    """Head, indexed and finalized block (lag = head - indexed), without writing anything."""
+@dataclass(frozen=True)
+class MirrorStatus:
+    position: Position
+    followed: list[RecordedContract]  # what the mirror was built from (chain_deployments)
+    deployment_change: str | None  # set when deployments/<chain_id>.json names another deployment
+
+
+def status(settings: IndexerSettings, engine: Engine | None = None) -> MirrorStatus:
+    """Head, indexed and finalized block (lag = head - indexed) and the deployment followed, writing nothing."""
     with indexer_context(settings, engine) as ctx:
-        stored = ctx.mirror().stored_checkpoint()
+        mirror = ctx.mirror()
+        stored = mirror.stored_checkpoint()
         head = ctx.source.head().number
-        if stored is None:
-            return Position(head, -1, -1)
-        return Position(head, stored.block_number, stored.finalized_block)
+        position = (
+            Position(head, -1, -1) if stored is None else Position(head, stored.block_number, stored.finalized_block)
+        )
+        with mirror.sessions() as session:
+            recorded = followed(session, ctx.deployment.chain_id)
+            change = deployment_change(session, ctx.deployment, settings.deployments_path)
+        return MirrorStatus(position, recorded, change)
 
 
-def verify(settings: Settings, engine: Engine | None = None) -> VerifyReport:
+def verify(settings: IndexerSettings, engine: Engine | None = None) -> VerifyReport:
+    """Invariants 1 and 2 against the chain; DeploymentChanged when the file names contracts the mirror never saw."""
     with indexer_context(settings, engine) as ctx:
+        with ctx.mirror().sessions() as session:
+            change = deployment_change(session, ctx.deployment, settings.deployments_path)
+        if change is not None:
+            raise DeploymentChanged(change)
         w3 = connect(settings.service_rpc_urls[0], ctx.deployment.chain_id)
         ownership = w3.eth.contract(
             address=Web3.to_checksum_address(ctx.deployment.address(OWNERSHIP)), abi=load_abi(OWNERSHIP)

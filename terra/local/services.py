@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 import structlog
 
-from core.settings import Settings
 from indexer.errors import IndexerHalt
 from indexer.service import run_forever
+from indexer.settings import IndexerSettings
 
 log = structlog.get_logger("terra.dev")
 
@@ -20,7 +20,7 @@ class ServiceThreads:
     threads: list[threading.Thread] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
-    def start_indexer(self, settings: Settings) -> None:
+    def start_indexer(self, settings: IndexerSettings) -> None:
         def run() -> None:
             try:
                 run_forever(settings, self.stop)

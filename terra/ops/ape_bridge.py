@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from core.settings import get_settings
+from core.settings import load_settings
 from terra.context import ChainContext
+from terra.ops.settings import OperatorSettings
 
 
 def ape_chain_context() -> ChainContext:
     from ape import chain  # only ape scripts call this; the services never import ape
 
-    return ChainContext(get_settings(), chain.provider.web3)
+    return ChainContext(load_settings(OperatorSettings), chain.provider.web3)

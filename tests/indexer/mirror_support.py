@@ -20,15 +20,16 @@ from core.chain.accounts import LOCAL_DEPLOYER, LOCAL_RELAYER, LOCAL_TREASURY, a
 from core.chain.compiler import Build
 from core.chain.connection import connect
 from core.chain.deployments import Deployment
-from core.settings import Settings, get_settings
+from core.settings import load_settings
 from indexer.service import reindex, run_forever
+from indexer.settings import IndexerSettings
 from indexer.sync import Position
 from terra.local.anvil import Anvil
 from terra.ops.deploy import DeployPlan, deploy
 from tests.indexer.scenario import Contracts
 
 
-def indexer_settings(database_url: str, rpc_url: str, deployments_dir: Path, **overrides: Any) -> Settings:
+def indexer_settings(database_url: str, rpc_url: str, deployments_dir: Path, **overrides: Any) -> IndexerSettings:
     values: dict[str, Any] = {
         "terra_data_dir": Path(tempfile.mkdtemp(prefix="terra-indexer-test-")),
         "database_url": database_url,
@@ -36,14 +37,14 @@ def indexer_settings(database_url: str, rpc_url: str, deployments_dir: Path, **o
         "deployments_dir": deployments_dir,
         "indexer_poll_interval": 0.05,
     }
-    return get_settings(**(values | overrides))
+    return load_settings(IndexerSettings, **(values | overrides))
 
 
-def sync_until_head(settings: Settings, engine: Engine) -> Position:
+def sync_until_head(settings: IndexerSettings, engine: Engine) -> Position:
     return run_forever(settings, threading.Event(), until_head=True, use_websocket=False, engine=engine)
 
 
-def reindex_all(settings: Settings, engine: Engine) -> Position:
+def reindex_all(settings: IndexerSettings, engine: Engine) -> Position:
     return reindex(settings, 0, threading.Event(), engine=engine)
 
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from core.chain.compiler import Build
-from core.settings import Settings
+from indexer.settings import IndexerSettings as Settings
 from tests.indexer.mirror_state import balances_consistent, mirror_state
 from tests.indexer.mirror_support import (
     Activity,

@@ -15,9 +15,9 @@ from prometheus_client import REGISTRY
 from sqlalchemy import Engine
 
 from core.chain.compiler import Build
-from core.settings import Settings
 from indexer.errors import ReorgBeyondFinality
 from indexer.service import run_forever, verify
+from indexer.settings import IndexerSettings as Settings
 from tests.indexer.mirror_state import balances_consistent, mirror_state
 from tests.indexer.mirror_support import (
     Activity,

@@ -7,18 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import get_settings
+from core.settings import ContentStoreSettings, load_settings
 from ipfs.cid import compute_cid
+from ipfs.configured import open_store
 from ipfs.errors import ContentNotFound
 from ipfs.kubo_store import KuboStore
 from ipfs.local_store import LocalStore
-from ipfs.store import ContentStore, open_store
+from ipfs.store import ContentStore
 from tests.ipfs.fake_kubo import FakeKubo
 from tests.ipfs.samples import CHUNK, random_bytes
 
 
 def test_without_ipfs_api_url_the_store_is_local_under_the_data_dir(tmp_path: Path) -> None:
-    settings = get_settings(terra_data_dir=tmp_path, ipfs_api_url=None, ipfs_max_upload_bytes=1234)
+    settings = load_settings(
+        ContentStoreSettings, terra_data_dir=tmp_path, ipfs_api_url=None, ipfs_max_upload_bytes=1234
+    )
 
     with open_store(settings) as store:
         assert isinstance(store, LocalStore)
@@ -27,7 +30,9 @@ def test_without_ipfs_api_url_the_store_is_local_under_the_data_dir(tmp_path: Pa
 
 
 def test_with_ipfs_api_url_the_store_is_kubo(tmp_path: Path) -> None:
-    settings = get_settings(terra_data_dir=tmp_path, ipfs_api_url="http://127.0.0.1:5001/", ipfs_max_upload_bytes=99)
+    settings = load_settings(
+        ContentStoreSettings, terra_data_dir=tmp_path, ipfs_api_url="http://127.0.0.1:5001/", ipfs_max_upload_bytes=99
+    )
 
     with open_store(settings) as store:
         assert isinstance(store, KuboStore)
@@ -40,7 +45,7 @@ def test_settings_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("IPFS_MAX_UPLOAD_BYTES", "4096")
     monkeypatch.delenv("IPFS_API_URL", raising=False)
 
-    with open_store(get_settings()) as store:
+    with open_store(load_settings(ContentStoreSettings)) as store:
         assert isinstance(store, LocalStore)
         assert store.max_upload_bytes == 4096
 
