@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -44,6 +45,11 @@ def test_terra_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
         assert f"http://127.0.0.1:{port}" in output and "chain ID 31337" in output
         assert "TerraLuminaOwnership" in output and "embedded PostgreSQL" in output
         assert output.count("minted ") == 6 and "project 3 " in output
+        # The banner's database shell line is the exact psql command for the embedded server.
+        shell = next(line for line in lines if line.startswith("database shell"))
+        psql = shlex.split(shell.removeprefix("database shell").strip())
+        answer = subprocess.run([*psql, "-At", "-c", "select count(*) from chain_deployments"], capture_output=True)
+        assert answer.returncode == 0, answer.stderr
         chain_id = httpx.post(
             f"http://127.0.0.1:{port}", json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}
         ).json()
