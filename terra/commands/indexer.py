@@ -11,7 +11,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -48,7 +48,12 @@ class BackfillBar:
         self.last: BackfillProgress | None = None
 
     def __call__(self, p: BackfillProgress) -> None:
-        fields = {"block": p.block, "target": p.target_block, "events": p.events, "rate": p.events_per_second}
+        fields: dict[str, Any] = {
+            "block": p.block,
+            "target": p.target_block,
+            "events": p.events,
+            "rate": p.events_per_second,
+        }
         if self.task is None:
             self.progress.start()
             self.task = self.progress.add_task("backfill", total=p.target_block - p.start_block + 1, **fields)
