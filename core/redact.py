@@ -39,6 +39,13 @@ def looks_like_a_key(piece: str) -> bool:
     return len(piece) >= 8 and (any(c.isdigit() for c in piece) or len(piece) >= 20)
 
 
+def _shown_match(match: re.Match[str]) -> str:
+    """A URL found in prose, without the punctuation that ends its sentence ("at http://host:8545: refused")."""
+    url = match.group(0)
+    stripped = url.rstrip(".,:;!?")
+    return shown_url(stripped) + url[len(stripped) :]
+
+
 def register_secret(value: str) -> None:
     """Remember a secret (a password, a key) to scrub from any text `redact` sees later."""
     if value:
@@ -64,7 +71,7 @@ def redact(text: str, *, urls: bool = True) -> str:
     """`text` with every registered secret replaced by ***, and (unless `urls` is false: output that prints a URL
     on purpose) every URL cut to scheme, host and port."""
     if urls:
-        text = _URL.sub(lambda m: shown_url(m.group(0)), text)
+        text = _URL.sub(_shown_match, text)
     with _lock:
         secrets = sorted(_secrets, key=len, reverse=True)
     for secret in secrets:

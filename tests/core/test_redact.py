@@ -32,6 +32,11 @@ def test_words_in_a_path_are_not_taken_for_keys() -> None:
     assert redact("polygon mainnet", urls=False) == "polygon mainnet"
 
 
+def test_a_url_ending_a_clause_keeps_its_port_and_the_punctuation() -> None:
+    assert redact("at http://127.0.0.1:8545: ConnectionError.") == "at http://127.0.0.1:8545: ConnectionError."
+    assert redact("see https://rpc.example:443/v3/KEY123456789.") == "see https://rpc.example:443."
+
+
 def test_shown_forms_drop_credentials_and_path() -> None:
     assert shown_url("wss://user:pw@node.example:8546/ws/KEY") == "wss://node.example:8546"
     assert shown_value("garbage") == "'garbage'"
