@@ -106,12 +106,12 @@ def _run(
     engine: Engine | None,
 ) -> Position:
     with indexer_context(settings, engine) as ctx:
-        notices = None
-        if use_websocket and not until_head and (url := websocket_url(settings.service_rpc_urls[0])):
-            notices = HeadNotices(url, stop).start()
         mirror = ctx.mirror(on_progress)
         with mirror.sessions.begin() as session:  # before the first batch: a mirror follows one deployment
             follow_deployment(session, ctx.deployment, settings.deployments_path)
+        notices = None
+        if use_websocket and not until_head and (url := websocket_url(settings.service_rpc_urls[0])):
+            notices = HeadNotices(url, stop).start()
         log.info("indexer_start", chain_id=ctx.deployment.chain_id, deploy_block=ctx.deployment.deploy_block)
         try:
             return mirror.run(stop, until_head=until_head, wake=notices.event if notices else None)
