@@ -11,13 +11,15 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
 from indexer import metrics
-from indexer.batching import InconsistentRange, MirrorTarget, cut_batches, records_from_logs
+from indexer.batching import MirrorTarget, cut_batches, records_from_logs
 from indexer.checkpoint import Checkpoint
+from indexer.errors import InconsistentRange
 from indexer.fold import fold
 from indexer.pipeline import ReadAhead, StopFlag, WriteBehind
 from indexer.rpc.errors import RangeTooLarge
@@ -68,10 +70,16 @@ def fetch_headers(source: ChainSource, numbers: Sequence[int]) -> list[BlockHead
 
 
 def fetch_range(source: ChainSource, target: MirrorTarget, first: int, last: int) -> FetchedRange:
-    logs = source.logs(first, last, list(target.addresses))
-    numbers = sorted({lg.block_number for lg in logs} | {last})
-    headers = {h.number: h for h in fetch_headers(source, numbers)}
-    return FetchedRange(first, headers[last], logs, headers)
+    """Logs and headers of [first, last], all from one node whose head has reached `last` (a node behind would
+    answer the logs it has, silently short, and another node the headers)."""
+
+    def read(node: ChainSource) -> FetchedRange:
+        logs = node.logs(first, last, list(target.addresses))
+        numbers = sorted({lg.block_number for lg in logs} | {last})
+        headers = {h.number: h for h in fetch_headers(node, numbers)}
+        return FetchedRange(first, headers[last], logs, headers)
+
+    return source.read_from_one(last, read)
 
 
 def ranges_read(
@@ -155,7 +163,9 @@ def backfill(
     them. Returns the last checkpoint written, None if nothing was."""
     writer = BatchWriter(sessions, start, end, on_progress)
     while start <= end and not stop.is_set():
-        reader = ReadAhead(lambda own, s=start: ranges_read(source, target, s, end, ranges, own), stop, READ_AHEAD)
+        reader: ReadAhead[FetchedRange] = ReadAhead(
+            partial(ranges_read, source, target, start, end, ranges), stop, READ_AHEAD
+        )
         behind = WriteBehind(writer, stop, WRITE_BEHIND)
         try:
             for fetched in reader:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from indexer.checkpoint import Checkpoint
 from indexer.decode import decode_log
+from indexer.errors import InconsistentRange
 from indexer.records import EventRecord, record_of, utc
 from indexer.store import Batch
 from indexer.types import BlockHeader, RawLog
@@ -21,10 +22,6 @@ class MirrorTarget:
     addresses: tuple[str, ...]
     deploy_block: int
     topics: tuple[str, ...]  # topic0 of every event we decode: what a header's bloom is checked for
-
-
-class InconsistentRange(RuntimeError):
-    """Logs and headers of one range disagree on a block hash: the chain moved while it was read; fetch again."""
 
 
 def block_times(headers: Sequence[BlockHeader]) -> dict[int, datetime]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indexer.errors import IndexerHalt
-
 
 @dataclass(frozen=True, order=True, slots=True)
 class Checkpoint:
@@ -15,8 +13,3 @@ class Checkpoint:
     block_number: int
     block_hash: str
     finalized_block: int = -1
-
-
-class StoreConflict(IndexerHalt):
-    """A batch does not extend the stored checkpoint (a gap, another branch, or a second writer): the store
-    refuses it, the transaction rolls back, the indexer stops (exit code 2)."""

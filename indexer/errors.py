@@ -1,12 +1,31 @@
-"""Failures that stop the indexer on purpose, each with the exit code `terra indexer` ends with."""
+"""The indexer's own failures in one place: those that stop it on purpose (each with the exit code `terra indexer`
+ends with), and those the sync loop catches and recovers from by reading again."""
 
 from __future__ import annotations
+
+# ----- the sync loop reads again --------------------------------------------------------------------
+
+
+class BlockReplaced(RuntimeError):
+    """The block being read was replaced on chain meanwhile; the next step sees the reorg through its header."""
+
+
+class InconsistentRange(RuntimeError):
+    """Logs and headers of one range disagree on a block hash: the chain moved while it was read; fetch again."""
+
+
+# ----- the indexer stops: a person has to look ------------------------------------------------------
 
 
 class IndexerHalt(RuntimeError):
     """The indexer refuses to go on: going on would corrupt the mirror. A person has to look."""
 
     exit_code = 2
+
+
+class StoreConflict(IndexerHalt):
+    """A batch does not extend the stored checkpoint (a gap, another branch, or a second writer): the store
+    refuses it, the transaction rolls back, the indexer stops (exit code 2)."""
 
 
 class ReorgBeyondFinality(IndexerHalt):
@@ -33,7 +52,7 @@ class MirrorInvariantBroken(IndexerHalt):
 
 
 class WrongDeployment(IndexerHalt):
-    """The RPC serves another chain than the deployment or settings say."""
+    """The RPC serves another chain than the deployment or settings say (every RPC URL was refused)."""
 
     exit_code = 4
 

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 
 import psycopg
+import sqlalchemy.exc
 import structlog
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,10 +17,11 @@ from indexer import metrics
 from indexer.backfill import INITIAL_SPAN, ProgressCallback, backfill
 from indexer.batching import MirrorTarget
 from indexer.checkpoint import Checkpoint
-from indexer.errors import IndexerHalt, MirrorInvariantBroken
+from indexer.errors import BlockReplaced, IndexerHalt, MirrorInvariantBroken
 from indexer.finality import finalized_block
-from indexer.follow import BlockReplaced, LogsPolicy, apply_block, next_step_is_reorg, undo_reorg
-from indexer.rpc.errors import RpcError, UnknownBlock
+from indexer.follow import LogsPolicy, apply_block
+from indexer.reorg import Step, next_step, undo_reorg
+from indexer.rpc.errors import NodesBehind, RpcError, UnknownBlock
 from indexer.rpc.ranges import AdaptiveRange
 from indexer.store import chain_sql
 from indexer.store.cursor import pg_cursor
@@ -27,6 +29,15 @@ from indexer.store.series_sql import refresh_daily_views
 from indexer.types import BlockHeader, ChainSource
 
 log = structlog.get_logger(__name__)
+
+# A dropped or restarted database: the batch rolled back with its connection; back off and run it again.
+DATABASE_DOWN = (
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+)
+DATABASE_RETRIES_UNTIL_HEAD = 8  # a one-shot run (`--until-head`, reindex) gives up after this many in a row
 
 
 @dataclass(frozen=True)
@@ -92,12 +103,19 @@ class ChainMirror:
 
     def sync_once(self, stop: threading.Event) -> Position:
         head = self.source.head()
-        indexed, _ = self._indexed()
+        indexed, stored = self._indexed()
         finalized = finalized_block(
             head.number, self.source.finalized_number(), self.options.finality_depth, indexed.finalized_block
         )
         metrics.observe_position(head.number, indexed.block_number, finalized)
         if indexed.block_number < finalized:
+            if stored and self._tip_replaced(indexed):
+                # Finality moved past a tip that was never final (the indexer was stopped, slow, or its RPC down):
+                # what was reorged away meanwhile is undone before anything is backfilled above it.
+                undo_reorg(self.sessions, self.source, self.target.chain_id, indexed.block_number, indexed)
+                self._views_changed()
+                indexed, _ = self._indexed()
+                return Position(head.number, indexed.block_number, max(indexed.finalized_block, -1))
             backfill(
                 self.source,
                 self.sessions,
@@ -109,13 +127,24 @@ class ChainMirror:
                 stop,
                 self.on_progress,
             )
-            self._views_dirty = True
-            self.refresh_views()
+            self._views_changed()
         else:
             self._follow(head, finalized, stop)
         indexed, _ = self._indexed()
         metrics.observe_position(head.number, indexed.block_number, finalized)
         return Position(head.number, indexed.block_number, max(indexed.finalized_block, -1))
+
+    def _tip_replaced(self, indexed: Checkpoint) -> bool:
+        """Whether the chain now has another block at the stored tip's height (asked of a node that has it)."""
+        if indexed.block_number <= indexed.finalized_block:
+            return False  # a final tip: the store refuses a batch on another branch, the reorg check halts
+        number = indexed.block_number
+        chain = self.source.read_from_one(number, lambda node: node.header(number))
+        return chain.hash != indexed.block_hash
+
+    def _stored_hash(self, number: int) -> str | None:
+        with self.sessions() as session:
+            return chain_sql.stored_block_hash(pg_cursor(session), self.target.chain_id, number)
 
     def _follow(self, head: BlockHeader, finalized: int, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -124,10 +153,19 @@ class ChainMirror:
             nxt = None
             if head.number > indexed.block_number:
                 nxt = head if head.number == following else self.source.header(following)
-            if next_step_is_reorg(indexed, head, nxt):
+            below = stored and head.number < indexed.block_number
+            step = next_step(indexed, head, nxt, self._stored_hash(head.number) if below else None)
+            if step is Step.BEHIND:  # a node still syncing is no reorg: use one that is ahead, or wait
+                try:
+                    head = self.source.read_from_one(indexed.block_number, lambda node: node.head())
+                except NodesBehind as exc:
+                    log.info("rpc_behind_checkpoint", indexed=indexed.block_number, detail=str(exc))
+                    return
+                continue
+            if step is Step.REORG:
                 if stored:
-                    undo_reorg(self.sessions, self.source, self.target.chain_id, head, indexed)
-                    self._views_dirty = True
+                    undo_reorg(self.sessions, self.source, self.target.chain_id, head.number, indexed)
+                    self._views_changed()
                 head = self.source.head()  # the chain moved: look again before going on
                 continue
             if nxt is None:
@@ -145,14 +183,14 @@ class ChainMirror:
         """Sync until `stop` (or, with `until_head`, until caught up); `wake` (new-head notices) cuts the poll wait.
         IndexerHalt propagates: the mirror is left as it was, consistent, for a person to look at."""
         position = Position(-1, -1, -1)
-        outage = 0
+        outage = database_down = 0
         while not stop.is_set():
             try:
                 try:
                     position = self.sync_once(stop)
                 except psycopg.errors.IntegrityError as exc:
                     raise MirrorInvariantBroken(f"a batch broke a mirror invariant and was rolled back: {exc}") from exc
-                outage = 0
+                outage = database_down = 0
             except IndexerHalt as exc:
                 metrics.HALTS.labels(reason=type(exc).__name__).inc()
                 log.error("indexer_halted", error=str(exc))
@@ -164,6 +202,16 @@ class ChainMirror:
                 outage += 1
                 delay = min(60.0, self.options.poll_interval * 2**outage)
                 log.error("rpc_outage", error=str(exc), retry_in=delay)
+                stop.wait(delay)
+                continue
+            except DATABASE_DOWN as exc:
+                # The transaction died with its connection (nothing of it was committed); the pool replaces the
+                # connection (pre-ping). Every restart would meet the same outage: wait it out here instead.
+                database_down += 1
+                if until_head and database_down > DATABASE_RETRIES_UNTIL_HEAD:
+                    raise
+                delay = min(30.0, self.options.poll_interval * 2**database_down)
+                log.error("database_unavailable", error=type(exc).__name__, retry_in=delay)
                 stop.wait(delay)
                 continue
             if until_head and position.caught_up:
@@ -183,6 +231,11 @@ class ChainMirror:
             if wake.wait(min(0.05, max(0.0, deadline - time.monotonic()))):
                 wake.clear()
                 return
+
+    def _views_changed(self) -> None:
+        """After a backfill or an undo: the daily views must not go on counting what is gone (or missing)."""
+        self._views_dirty = True
+        self.refresh_views()
 
     def _maybe_refresh_views(self) -> None:
         if self._views_dirty and time.monotonic() - self._views_refreshed_at >= self.options.refresh_views_every:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +57,13 @@ class ChainSource(Protocol):
         ...
 
     def logs_by_block_hash(self, block_hash: str, addresses: list[str]) -> list[RawLog]: ...
+
+    def receipt_logs(self, block_hash: str, addresses: list[str]) -> list[RawLog] | None:
+        """The logs of `addresses` in the block's receipts: the node's proof it holds the block. None if it does not
+        show them."""
+        ...
+
+    def read_from_one(self, min_head: int, read: Callable[[ChainSource], T]) -> T:
+        """`read(source)` with every call of `source` answered by one node whose head is at least `min_head` (one
+        range, one source); raises NodesBehind when no node has got that far yet."""
+        ...

@@ -4,6 +4,10 @@ Retries with exponential backoff and jitter on 429 (honouring Retry-After), 5xx,
 transient JSON-RPC errors; after `max_retries` on one URL it fails over to the next, and comes back to the
 primary (URL 0) after `cooldown` seconds with a single probing attempt. Range-limit refusals are not retried
 here: they raise RangeTooLarge for the caller's AdaptiveRange. Only hosts are logged (URLs can carry API keys).
+
+Every URL's `eth_chainId` is checked before anything else is read from it; one serving another chain is refused
+for good. `read_from_one` pins a read (a backfill range's logs and headers, a block's logs and their proof) to one
+URL whose head has reached the blocks it reads, so two nodes' answers are never mixed in one range.
 """
 
 from __future__ import annotations
@@ -19,25 +23,18 @@ from typing import Any, TypeVar
 import httpx
 import structlog
 
+from indexer.errors import WrongDeployment
 from indexer.rpc import normalize
-from indexer.rpc.errors import RangeTooLarge, RpcError, RpcUnavailable, UnknownBlock
-from indexer.rpc.failures import (
-    RETRYABLE,
-    backoff_delay,
-    classify_rpc_error,
-    error_text,
-    host_of,
-    retry_after_seconds,
-)
-from indexer.rpc.limits import parse_range_limit
+from indexer.rpc.calls import ChainCalls, Handle
+from indexer.rpc.errors import NodesBehind, RangeTooLarge, RpcError, RpcUnavailable, UnknownBlock
+from indexer.rpc.failures import RETRYABLE, backoff_delay, host_of, retry_after_seconds
 from indexer.rpc.metrics import RPC_FAILOVERS, RPC_REQUESTS, count_error
-from indexer.types import BlockHeader, RawLog
+from indexer.types import ChainSource
 
 log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
 _HEADERS = {"content-type": "application/json"}
-Parse = Callable[[Any], T]
 
 
 @dataclass
@@ -45,10 +42,12 @@ class _Endpoint:
     index: int
     host: str
     http: httpx.Client
+    chain_ok: bool | None = None  # None until its eth_chainId was read
 
 
-class RpcClient:
-    """ChainSource over one or more JSON-RPC URLs (index 0 is the primary)."""
+class RpcClient(ChainCalls):
+    """ChainSource over one or more JSON-RPC URLs (index 0 is the primary). `chain_id`: the chain every URL must
+    serve; when None, the first URL that answers decides and the others must agree."""
 
     def __init__(
         self,
@@ -63,9 +62,11 @@ class RpcClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        chain_id: int | None = None,
     ) -> None:
         if not urls:
             raise ValueError("at least one RPC URL is required")
+        super().__init__(count(1), batch_size)
         self._endpoints = [
             _Endpoint(i, host_of(u), httpx.Client(base_url=u, timeout=timeout, headers=_HEADERS))
             for i, u in enumerate(urls)
@@ -75,11 +76,10 @@ class RpcClient:
         self.backoff_max = backoff_max
         self.cooldown = cooldown
         self.retry_after_max = retry_after_max
-        self.batch_size = batch_size
         self._sleep = sleep
         self._clock = clock
         self._rng = rng or random.Random()
-        self._ids = count(1)
+        self.expected_chain_id = chain_id
         self.active = 0  # index of the URL calls go to first
         self._left_primary_at: float | None = None
 
@@ -103,149 +103,143 @@ class RpcClient:
     # ----- ChainSource -----------------------------------------------------------------------------
 
     def chain_id(self) -> int:
-        return int(self.call("eth_chainId", []), 16)
-
-    def head(self) -> BlockHeader:
-        return self._request("eth_getBlockByNumber", ["latest", False], _header_or_retry)
-
-    def finalized_number(self) -> int | None:
-        def parse(body: Any) -> int | None:
-            if "error" in body:
-                error = classify_rpc_error(body["error"])
-                if error.kind == "rate_limited":
-                    raise error
-                return None  # the tag is unknown to this node: the caller falls back to a fixed depth
-            result = body.get("result")
-            return int(result["number"], 16) if result else None
-
-        return self._request("eth_getBlockByNumber", ["finalized", False], parse, raw=True)
-
-    def header(self, number: int) -> BlockHeader:
-        return self._request("eth_getBlockByNumber", [hex(number), False], _header_or_retry)
-
-    def header_by_hash(self, block_hash: str) -> BlockHeader | None:
-        return self._request(
-            "eth_getBlockByHash", [block_hash, False], lambda r: normalize.block_header(r) if r else None
-        )
-
-    def headers(self, numbers: Sequence[int]) -> list[BlockHeader]:
-        """Headers in the order asked, fetched with batch JSON-RPC (`batch_size` per HTTP request)."""
-        out: list[BlockHeader] = []
-        for i in range(0, len(numbers), self.batch_size):
-            chunk = numbers[i : i + self.batch_size]
-            calls = [("eth_getBlockByNumber", [hex(n), False]) for n in chunk]
-            out += self._batch(calls, _header_or_retry)
-        return out
-
-    def logs(self, from_block: int, to_block: int, addresses: list[str]) -> list[RawLog]:
-        params = [{"fromBlock": hex(from_block), "toBlock": hex(to_block), "address": addresses}]
-
-        def parse(body: Any) -> list[RawLog]:
-            if "error" in body:
-                error = body["error"]
-                code = error.get("code") if isinstance(error, dict) else None
-                message = error_text(error)
-                advice = parse_range_limit(code, message, from_block, to_block)
-                if advice is not None:
-                    raise RangeTooLarge(advice, from_block, to_block, message, code)
-                raise classify_rpc_error(error)
-            return _logs_in(body.get("result"), lambda lg: from_block <= lg.block_number <= to_block)
-
-        return self._request("eth_getLogs", params, parse, raw=True)
-
-    def logs_by_block_hash(self, block_hash: str, addresses: list[str]) -> list[RawLog]:
-        block_hash = block_hash.lower()
-        return self._request(
-            "eth_getLogs",
-            [{"blockHash": block_hash, "address": addresses}],
-            lambda r: _logs_in(r, lambda lg: lg.block_hash == block_hash),
-        )
-
-    # ----- generic calls ---------------------------------------------------------------------------
-
-    def call(self, method: str, params: list[Any]) -> Any:
-        """One JSON-RPC call's `result`, with this client's retries and failover."""
-        return self._request(method, params, lambda r: r)
-
-    def _request(self, method: str, params: list[Any], parse: Parse[T], raw: bool = False) -> T:
-        """`parse` gets the `result` (or the whole body when `raw`, to read errors itself) and may raise RpcError."""
-
-        def handle(body: Any) -> T:
-            if not isinstance(body, dict) or ("result" not in body and "error" not in body):
-                raise RpcError("bad_response", f"{method}: not a JSON-RPC response")
-            if raw:
-                return parse(body)
-            if "error" in body:
-                raise classify_rpc_error(body["error"])
-            return parse(body["result"])
-
-        payload = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params}
-        return self._with_failover(json.dumps(payload).encode(), method, handle)
-
-    def _batch(self, calls: list[tuple[str, list[Any]]], parse: Parse[T]) -> list[T]:
-        """A batch request; any failed item fails (and retries) the whole batch."""
-        first = next(self._ids)
-        payload = [{"jsonrpc": "2.0", "id": first + k, "method": m, "params": p} for k, (m, p) in enumerate(calls)]
-        for _ in calls[1:]:
-            next(self._ids)
-
-        def handle(body: Any) -> list[T]:
-            if isinstance(body, dict) and "error" in body:  # the provider refused the batch as a whole
-                raise classify_rpc_error(body["error"])
-            if not isinstance(body, list) or len(body) != len(calls):
-                raise RpcError("bad_response", "batch answer of the wrong shape")
-            by_id = {item.get("id"): item for item in body if isinstance(item, dict)}
-            out = []
-            for k in range(len(calls)):
-                item = by_id.get(first + k)
-                if item is None:
-                    raise RpcError("bad_response", "batch answer is missing an id")
-                if "error" in item:
-                    raise classify_rpc_error(item["error"])
-                out.append(parse(item.get("result")))
-            return out
-
-        return self._with_failover(json.dumps(payload).encode(), "batch", handle)
-
-    # ----- retries and failover --------------------------------------------------------------------
-
-    def _with_failover(self, payload: bytes, label: str, handle: Callable[[Any], T]) -> T:
-        probing = self._maybe_return_to_primary()
-        order = [self._endpoints[(self.active + k) % len(self._endpoints)] for k in range(len(self._endpoints))]
+        """The chain every usable URL serves (read from the first that answers; each is checked before its use)."""
         last: RpcError | None = None
-        for endpoint in order:
-            attempts = 1 if probing and endpoint.index == 0 else self.max_retries + 1
-            for attempt in range(attempts):
-                try:
-                    result = handle(self._post(endpoint, payload, label))
-                except RangeTooLarge as exc:
-                    count_error(exc.kind, endpoint.index)
-                    raise
-                except RpcError as exc:
-                    count_error(exc.kind, endpoint.index)
-                    last = exc
-                    if exc.kind not in RETRYABLE:
-                        break
-                    if attempt + 1 < attempts:
-                        delay = self._delay(attempt, exc)
-                        log.warning(
-                            "rpc_retry",
-                            host=endpoint.host,
-                            method=label,
-                            kind=exc.kind,
-                            attempt=attempt + 1,
-                            delay=round(delay, 3),
-                        )
-                        self._sleep(delay)
-                    continue
-                self._settle_on(endpoint.index)
-                return result
+        for endpoint in self._order():
+            if self.expected_chain_id is not None:
+                break
+            try:
+                self._usable(endpoint)
+            except RpcError as exc:
+                last = exc
+                self._fail_over_from(endpoint.index)
+        if self.expected_chain_id is None:
+            raise RpcUnavailable(f"eth_chainId failed on every RPC URL ({', '.join(self.hosts)}): {last}", last)
+        return self.expected_chain_id
+
+    def read_from_one(self, min_head: int, read: Callable[[ChainSource], T]) -> T:
+        """`read` on the first usable URL (from the active one) whose head is at least `min_head`; if that URL fails
+        after its retries, the whole read starts again on the next. NodesBehind when none has reached `min_head`."""
+        probing = self._maybe_return_to_primary()
+        behind: list[str] = []
+        last: RpcError | None = None
+        for endpoint in self._order():
+            one = _OneEndpoint(self, endpoint, 1 if probing and endpoint.index == 0 else self.max_retries + 1)
             probing = False
-            self._fail_over_from(endpoint.index)
+            try:
+                if not self._usable(endpoint):
+                    continue
+                head = one.head_number()
+                if head < min_head:
+                    behind.append(f"{endpoint.host} at {head}")
+                    continue
+                if endpoint.index != self.active:
+                    self._move_to(endpoint.index, f"its head {head} reached {min_head}")
+                return read(one)
+            except (RangeTooLarge, UnknownBlock, NodesBehind):
+                raise  # the caller's to handle: a narrower range, a block gone, a node that went back
+            except RpcError as exc:
+                last = exc
+                self._fail_over_from(endpoint.index)
+        if last is None and behind:
+            raise NodesBehind(f"no RPC URL has reached block {min_head} yet ({', '.join(behind)})")
+        if last is None:
+            raise self._all_refused()
+        hosts = ", ".join(e.host for e in self._endpoints)
+        raise RpcUnavailable(f"no RPC URL could serve a read up to block {min_head} ({hosts}): {last}", last)
+
+    # ----- sending, retries and failover -----------------------------------------------------------
+
+    def _order(self) -> list[_Endpoint]:
+        return [self._endpoints[(self.active + k) % len(self._endpoints)] for k in range(len(self._endpoints))]
+
+    def _send(self, payload: bytes, label: str, handle: Handle[T]) -> T:
+        probing = self._maybe_return_to_primary()
+        last: RpcError | None = None
+        for endpoint in self._order():
+            attempts = 1 if probing and endpoint.index == 0 else self.max_retries + 1
+            probing = False
+            try:
+                if not self._usable(endpoint, attempts):
+                    continue
+                result = self._attempts(endpoint, payload, label, handle, attempts)
+            except RangeTooLarge:
+                raise
+            except RpcError as exc:
+                last = exc
+                self._fail_over_from(endpoint.index)
+                continue
+            self._settle_on(endpoint.index)
+            return result
         if isinstance(last, UnknownBlock):
             raise last
-        hosts = ", ".join(e.host for e in order)
+        if last is None:
+            raise self._all_refused()
+        hosts = ", ".join(e.host for e in self._order())
         raise RpcUnavailable(f"{label} failed on every RPC URL ({hosts}): {last}", last)
+
+    def _attempts(self, endpoint: _Endpoint, payload: bytes, label: str, handle: Handle[T], attempts: int) -> T:
+        """Up to `attempts` tries on one URL, with backoff; the last RpcError when they all fail."""
+        last: RpcError | None = None
+        for attempt in range(attempts):
+            try:
+                return handle(self._post(endpoint, payload, label))
+            except RangeTooLarge as exc:
+                count_error(exc.kind, endpoint.index)
+                raise
+            except RpcError as exc:
+                count_error(exc.kind, endpoint.index)
+                last = exc
+                if exc.kind not in RETRYABLE:
+                    break
+                if attempt + 1 < attempts:
+                    delay = self._delay(attempt, exc)
+                    log.warning(
+                        "rpc_retry",
+                        host=endpoint.host,
+                        method=label,
+                        kind=exc.kind,
+                        attempt=attempt + 1,
+                        delay=round(delay, 3),
+                    )
+                    self._sleep(delay)
+        assert last is not None
+        raise last
+
+    def _usable(self, endpoint: _Endpoint, attempts: int | None = None) -> bool:
+        """Whether this URL serves our chain, asking it once (RpcError if it cannot answer now)."""
+        if endpoint.chain_ok is None:
+            payload = json.dumps({"jsonrpc": "2.0", "id": next(self._ids), "method": "eth_chainId", "params": []})
+
+            def handle(body: Any) -> int:
+                if not isinstance(body, dict) or "result" not in body:
+                    raise RpcError("bad_response", "eth_chainId: no result")
+                try:
+                    return normalize.quantity(body["result"])
+                except ValueError:
+                    raise RpcError("bad_response", "eth_chainId: not a quantity") from None
+
+            served = self._attempts(endpoint, payload.encode(), "eth_chainId", handle, attempts or self.max_retries + 1)
+            if self.expected_chain_id is None:
+                self.expected_chain_id = served
+            endpoint.chain_ok = served == self.expected_chain_id
+            if not endpoint.chain_ok:
+                log.error(
+                    "rpc_wrong_chain",
+                    host=endpoint.host,
+                    url_index=endpoint.index,
+                    chain_id=served,
+                    expected=self.expected_chain_id,
+                    detail="this RPC URL serves another chain: it is refused and never read",
+                )
+        return endpoint.chain_ok
+
+    def _all_refused(self) -> WrongDeployment:
+        hosts = ", ".join(e.host for e in self._endpoints)
+        return WrongDeployment(
+            f"every RPC URL ({hosts}) serves another chain than chain id {self.expected_chain_id}: none is used; "
+            "check RPC_URL / RPC_URLS"
+        )
 
     def _post(self, endpoint: _Endpoint, payload: bytes, label: str) -> Any:
         RPC_REQUESTS.labels(method=label, url_index=str(endpoint.index)).inc()
@@ -288,14 +282,16 @@ class RpcClient:
 
     def _fail_over_from(self, index: int) -> None:
         nxt = (index + 1) % len(self._endpoints)
-        if nxt == index:
+        if nxt == index or self.active != index:
             return
-        if index == 0 or self._left_primary_at is None:
+        self._move_to(nxt, "failed after its retries")
+
+    def _move_to(self, index: int, why: str) -> None:
+        if self.active == 0 or self._left_primary_at is None:
             self._left_primary_at = self._clock()
-        if self.active == index:
-            self.active = nxt
-            RPC_FAILOVERS.labels(to_index=str(nxt)).inc()
-            log.warning("rpc_failover", from_host=self._endpoints[index].host, to_host=self._endpoints[nxt].host)
+        log.warning("rpc_failover", from_host=self._endpoints[self.active].host, to_host=self.hosts[index], why=why)
+        self.active = index
+        RPC_FAILOVERS.labels(to_index=str(index)).inc()
 
     def _settle_on(self, index: int) -> None:
         if index == 0 and self._left_primary_at is not None:
@@ -304,19 +300,22 @@ class RpcClient:
         self.active = index
 
 
-def _header_or_retry(result: Any) -> BlockHeader:
-    if not result:  # a load-balanced node behind the others: not there yet
-        raise RpcError("null_result", "block not available yet")
-    return normalize.block_header(result)
+class _OneEndpoint(ChainCalls):
+    """The client's calls, all to one URL (its retries, no failover): what `read_from_one` hands to a read."""
 
+    def __init__(self, client: RpcClient, endpoint: _Endpoint, attempts: int) -> None:
+        super().__init__(client._ids, client.batch_size)
+        self._client, self._endpoint, self._attempts_each = client, endpoint, attempts
 
-def _logs_in(result: Any, belongs: Callable[[RawLog], bool]) -> list[RawLog]:
-    if not isinstance(result, list):
-        raise RpcError("bad_response", "eth_getLogs result is not a list")
-    try:
-        logs = normalize.raw_logs(result)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a pending log (nulls) or a mangled one
-        raise RpcError("bad_response", f"eth_getLogs entry unreadable: {type(exc).__name__}") from None
-    if not all(belongs(lg) for lg in logs):
-        raise RpcError("bad_response", "eth_getLogs returned logs outside the range asked")
-    return logs
+    @property
+    def host(self) -> str:
+        return self._endpoint.host
+
+    def _send(self, payload: bytes, label: str, handle: Handle[T]) -> T:
+        return self._client._attempts(self._endpoint, payload, label, handle, self._attempts_each)
+
+    def read_from_one(self, min_head: int, read: Callable[[ChainSource], T]) -> T:
+        head = self.head_number()
+        if head < min_head:
+            raise NodesBehind(f"{self.host} is at block {head}, below {min_head}")
+        return read(self)

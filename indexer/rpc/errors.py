@@ -7,7 +7,7 @@ from indexer.rpc.limits import RangeAdvice
 
 class RpcError(Exception):
     """A failed JSON-RPC call. `kind` is the metric label: rate_limited, http_5xx, http_4xx, timeout, connection,
-    rpc_error, bad_response, null_result, range_limit, unknown_block, unavailable."""
+    rpc_error, bad_response, null_result, range_limit, unknown_block, unavailable, behind."""
 
     def __init__(self, kind: str, message: str = "", code: int | None = None, retry_after: float | None = None) -> None:
         super().__init__(f"{kind}: {message}" if message else kind)
@@ -42,3 +42,11 @@ class RpcUnavailable(RpcError):
     def __init__(self, message: str, last: RpcError | None = None) -> None:
         super().__init__("unavailable", message, last.code if last else None)
         self.last = last
+
+
+class NodesBehind(RpcError):
+    """No usable RPC URL has reached the block asked for yet (restarted, still syncing, or a lagging backend): the
+    caller waits and asks again. Never evidence of a reorg."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__("behind", message)

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 import psycopg
 from sqlalchemy.orm import Session
 
-from indexer.checkpoint import Checkpoint, StoreConflict
+from indexer.checkpoint import Checkpoint
+from indexer.errors import StoreConflict
 from indexer.fold import fold
 from indexer.records import EventRecord
 from indexer.store import chain_sql, events_sql, investments_sql, latest_sql, ownership_sql, series_sql

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from indexer.checkpoint import Checkpoint, StoreConflict
+from indexer.checkpoint import Checkpoint
+from indexer.errors import StoreConflict
 from indexer.fold import fold
 from indexer.store import chain_sql, events_sql, latest_sql, ownership_sql, series_sql
 from indexer.store.cursor import pg_cursor

@@ -163,7 +163,9 @@ def test_fails_over_on_500s_and_returns_to_the_primary_after_cooldown(anvil, pro
         primary.config = ProxyConfig()  # the primary recovers
         time.sleep(0.25)  # past the cool-down (not a timing assertion: only lets the clock move)
         client.head()
-        assert client.active == 0 and primary.counters["requests"] == 4
+        # back on the primary: its chain id first (never read while it was down), then the head
+        assert client.active == 0 and primary.counters["requests"] == 5
+        assert primary.counters["method:eth_chainId"] == 4
         before = secondary.counters["requests"]
         client.head()
         assert secondary.counters["requests"] == before

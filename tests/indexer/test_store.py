@@ -7,7 +7,7 @@ from psycopg.errors import CheckViolation
 from sqlalchemy import Engine, text
 
 from core.db.engine import make_session_factory
-from indexer.checkpoint import StoreConflict
+from indexer.errors import StoreConflict
 from indexer.fold import ZERO_ADDRESS
 from indexer.store import Batch, apply_batch, undo_above
 from tests.indexer.mirror_state import balances_consistent, mirror_state
