@@ -62,7 +62,7 @@ class IndexerContext:
 @contextmanager
 def indexer_context(settings: IndexerSettings, engine: Engine | None = None) -> Iterator[IndexerContext]:
     """RPC client and engine for one command or service run; both closed at the end (an engine given is kept)."""
-    source = RpcClient(settings.service_rpc_urls)
+    source = RpcClient(settings.service_rpc_urls, chain_id=settings.chain_id)  # every URL checked before use
     own_engine = engine is None
     engine = engine or make_engine(resolve_database_url(settings))
     try:

@@ -103,18 +103,27 @@ class RpcClient(ChainCalls):
     # ----- ChainSource -----------------------------------------------------------------------------
 
     def chain_id(self) -> int:
-        """The chain every usable URL serves (read from the first that answers; each is checked before its use)."""
+        """The chain the RPC URLs serve. Without a `chain_id` given, every URL that answers now must agree (one
+        serving another chain is named, nothing is read); a URL down now is checked when it first answers."""
+        if self.expected_chain_id is not None:
+            return self.expected_chain_id
+        served: dict[str, int] = {}
         last: RpcError | None = None
-        for endpoint in self._order():
-            if self.expected_chain_id is not None:
-                break
+        for endpoint in self._endpoints:
             try:
-                self._usable(endpoint)
+                served[endpoint.host] = self._endpoint_chain_id(endpoint, self.max_retries + 1)
             except RpcError as exc:
                 last = exc
                 self._fail_over_from(endpoint.index)
-        if self.expected_chain_id is None:
+        if not served:
             raise RpcUnavailable(f"eth_chainId failed on every RPC URL ({', '.join(self.hosts)}): {last}", last)
+        if len(set(served.values())) > 1:
+            listed = ", ".join(f"{host} serves {cid}" for host, cid in served.items())
+            raise WrongDeployment(f"the RPC URLs serve different chains ({listed}): fix RPC_URLS or set CHAIN_ID")
+        self.expected_chain_id = next(iter(served.values()))
+        for endpoint in self._endpoints:
+            if endpoint.host in served:
+                endpoint.chain_ok = True
         return self.expected_chain_id
 
     def read_from_one(self, min_head: int, read: Callable[[ChainSource], T]) -> T:
@@ -209,17 +218,7 @@ class RpcClient(ChainCalls):
     def _usable(self, endpoint: _Endpoint, attempts: int | None = None) -> bool:
         """Whether this URL serves our chain, asking it once (RpcError if it cannot answer now)."""
         if endpoint.chain_ok is None:
-            payload = json.dumps({"jsonrpc": "2.0", "id": next(self._ids), "method": "eth_chainId", "params": []})
-
-            def handle(body: Any) -> int:
-                if not isinstance(body, dict) or "result" not in body:
-                    raise RpcError("bad_response", "eth_chainId: no result")
-                try:
-                    return normalize.quantity(body["result"])
-                except ValueError:
-                    raise RpcError("bad_response", "eth_chainId: not a quantity") from None
-
-            served = self._attempts(endpoint, payload.encode(), "eth_chainId", handle, attempts or self.max_retries + 1)
+            served = self._endpoint_chain_id(endpoint, attempts or self.max_retries + 1)
             if self.expected_chain_id is None:
                 self.expected_chain_id = served
             endpoint.chain_ok = served == self.expected_chain_id
@@ -233,6 +232,19 @@ class RpcClient(ChainCalls):
                     detail="this RPC URL serves another chain: it is refused and never read",
                 )
         return endpoint.chain_ok
+
+    def _endpoint_chain_id(self, endpoint: _Endpoint, attempts: int) -> int:
+        payload = json.dumps({"jsonrpc": "2.0", "id": next(self._ids), "method": "eth_chainId", "params": []})
+
+        def handle(body: Any) -> int:
+            if not isinstance(body, dict) or "result" not in body:
+                raise RpcError("bad_response", "eth_chainId: no result")
+            try:
+                return normalize.quantity(body["result"])
+            except ValueError:
+                raise RpcError("bad_response", "eth_chainId: not a quantity") from None
+
+        return self._attempts(endpoint, payload.encode(), "eth_chainId", handle, attempts)
 
     def _all_refused(self) -> WrongDeployment:
         hosts = ", ".join(e.host for e in self._endpoints)

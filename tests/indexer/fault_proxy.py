@@ -5,6 +5,12 @@ Retry-After, HTTP 500, and timeouts (holds the request longer than the client wa
 eth_getLogs it can refuse spans wider than `max_log_span` in a provider's words (Infura with a suggested range,
 Alchemy with a suggestion, QuickNode with its 413 and cap), and answer the newest block's logs as empty, once per
 block (a lagging load-balanced node). `counters` records every injection.
+
+Node-shaped faults (sync correctness tests): `lag_blocks` makes it a node behind the others (an older head; blocks
+above it unknown; logs above it silently missing, as anvil and many nodes answer a range past their head),
+`chain_id` a node of another chain, `empty_logs` / `empty_logs_by_hash` / `hide_receipts` a node whose answers
+disagree with its blocks, `duplicate_logs` / `conflicting_logs` a log repeated in one answer, and `mangle` a
+malformed hash in headers and logs.
 """
 
 from __future__ import annotations
@@ -38,6 +44,14 @@ class ProxyConfig:
     range_style: str = "infura"  # infura | alchemy | quicknode
     empty_head_logs: bool = False  # answer [] once for the newest block's logs
     dead: bool = False  # every request answers HTTP 500
+    lag_blocks: int = 0  # behave as a node this many blocks behind the upstream
+    chain_id: int | None = None  # answer eth_chainId with this instead
+    empty_logs: bool = False  # every eth_getLogs answers []
+    empty_logs_by_hash: bool = False  # eth_getLogs by blockHash answers []
+    hide_receipts: bool = False  # eth_getBlockReceipts answers null
+    duplicate_logs: bool = False  # every eth_getLogs answer repeats its first log
+    conflicting_logs: bool = False  # ... repeated with other data (two logs claiming one position)
+    mangle: str | None = None  # "log_hash" | "parent_hash" | "negative_number": a malformed value in answers
 
 
 class FaultProxy:
@@ -159,6 +173,96 @@ class FaultProxy:
             self.counters["empty_head_logs"] += 1
         return {**answer, "result": kept}
 
+    # ----- node-shaped faults ----------------------------------------------------------------------
+
+    def _lagging_head(self) -> int:
+        return self._head_number() - self.config.lag_blocks
+
+    def _beyond(self, block: Any) -> bool:
+        return isinstance(block, dict) and int(block["number"], 16) > self._lagging_head()
+
+    def _lagged(self, request: dict[str, Any]) -> dict[str, Any]:
+        """One request as a node `lag_blocks` behind would answer it."""
+        method, params = request.get("method"), list(request.get("params") or [])
+        reply = {"jsonrpc": "2.0", "id": request.get("id")}
+        head = self._lagging_head()
+        if method == "eth_blockNumber":
+            return reply | {"result": hex(head)}
+        if method == "eth_getBlockByNumber" and params and params[0] in ("latest", "pending", "safe", "finalized"):
+            if params[0] in ("latest", "pending"):
+                params[0] = hex(head)
+            else:
+                tagged = self._upstream(request | {"params": params})["result"]
+                params[0] = hex(max(0, int(tagged["number"], 16) - self.config.lag_blocks))
+        answer = self._upstream(request | {"params": params})
+        result = answer.get("result")
+        if method in ("eth_getBlockByNumber", "eth_getBlockByHash") and self._beyond(result):
+            return reply | {"result": None}
+        if method == "eth_getBlockReceipts" and result and int(result[0]["blockNumber"], 16) > head:
+            return reply | {"result": None}
+        if method == "eth_getLogs" and isinstance(result, list):
+            return answer | {"result": [lg for lg in result if int(lg["blockNumber"], 16) <= head]}
+        return answer
+
+    def _node_answer(self, request: dict[str, Any]) -> dict[str, Any]:
+        cfg = self.config
+        method = request.get("method")
+        if method == "eth_chainId" and cfg.chain_id is not None:
+            return {"jsonrpc": "2.0", "id": request.get("id"), "result": hex(cfg.chain_id)}
+        answer = self._lagged(request) if cfg.lag_blocks else self._upstream(request)
+        result = answer.get("result")
+        by_hash = bool(request.get("params")) and "blockHash" in (request["params"][0] or {})
+        if method == "eth_getLogs" and isinstance(result, list):
+            if cfg.empty_logs or (cfg.empty_logs_by_hash and by_hash):
+                self._count("empty_logs")
+                return answer | {"result": []}
+            if result and (cfg.duplicate_logs or cfg.conflicting_logs):
+                again = dict(result[0])
+                if cfg.conflicting_logs:
+                    again["data"] = "0x" + "ff" * 32
+                self._count("duplicate_logs")
+                return answer | {"result": [*result, again]}
+            if result and cfg.mangle == "log_hash":
+                self._count("mangled")
+                return answer | {
+                    "result": [{**result[0], "blockHash": result[0]["blockHash"][:-1] + "\t"}, *result[1:]]
+                }
+        if method == "eth_getBlockReceipts" and cfg.hide_receipts:
+            self._count("hidden_receipts")
+            return answer | {"result": None}
+        if (
+            method == "eth_getBlockByNumber"
+            and isinstance(result, dict)
+            and cfg.mangle in ("parent_hash", "negative_number")
+        ):
+            self._count("mangled")
+            if cfg.mangle == "parent_hash":
+                return answer | {"result": {**result, "parentHash": "0x" + "zz" * 32}}
+            return answer | {"result": {**result, "number": "-" + result["number"]}}
+        return answer
+
+    def _count(self, name: str) -> None:
+        with self._lock:
+            self.counters[name] += 1
+
+    def _forward(self, body: Any) -> Any:
+        cfg = self.config
+        shaped = (
+            cfg.lag_blocks
+            or cfg.chain_id is not None
+            or cfg.empty_logs
+            or cfg.empty_logs_by_hash
+            or cfg.hide_receipts
+            or cfg.duplicate_logs
+            or cfg.conflicting_logs
+            or cfg.mangle
+        )
+        if not shaped:
+            return self._upstream(body)
+        if isinstance(body, list):
+            return [self._node_answer(item) for item in body]
+        return self._node_answer(body)
+
     # ----- HTTP ------------------------------------------------------------------------------------
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -189,7 +293,7 @@ class FaultProxy:
                 if method == "eth_getLogs" and (refusal := proxy._range_refusal(body)):
                     status, error = refusal
                     return self._reply(status, {"jsonrpc": "2.0", "id": body.get("id"), "error": error})
-                answer = proxy._upstream(body)
+                answer = proxy._forward(body)
                 if method == "eth_getLogs":
                     answer = proxy._maybe_empty_head(body, answer)
                 self._reply(200, answer)
