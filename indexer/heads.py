@@ -13,7 +13,8 @@ from websockets.sync.client import connect
 
 log = structlog.get_logger(__name__)
 
-RECONNECT_DELAY = 2.0
+RECONNECT_DELAY = 2.0  # seconds before the first reconnect; doubled after each failure in a row
+RECONNECT_MAX = 60.0  # the cap: a socket refused for hours is still tried once a minute
 
 
 def websocket_url(rpc_url: str) -> str | None:
@@ -24,7 +25,8 @@ def websocket_url(rpc_url: str) -> str | None:
 
 
 class HeadNotices:
-    """A daemon thread that sets `event` on every new head; gives up quietly (polling goes on) if refused."""
+    """A daemon thread that sets `event` on every new head. A dropped or refused socket is tried again with capped
+    backoff for as long as the indexer runs (polling goes on meanwhile); `attempts` counts connection tries."""
 
     def __init__(self, url: str, stop: threading.Event) -> None:
         self.url = url
@@ -32,6 +34,7 @@ class HeadNotices:
         self.stop = threading.Event()  # set by close(), or when the caller's stop is
         self.event = threading.Event()
         self.connected = threading.Event()
+        self.attempts = 0
         self._thread = threading.Thread(target=self._run, name="head-notices", daemon=True)
 
     def start(self) -> HeadNotices:
@@ -49,15 +52,23 @@ class HeadNotices:
 
     def _run(self) -> None:
         failures = 0
-        while not self._stopped() and failures < 3:
+        while not self._stopped():
             try:
+                self.attempts += 1
                 self._listen()
                 failures = 0
             except (OSError, WebSocketException, ValueError) as exc:
-                failures += 1
+                failures = 1 if self.connected.is_set() else failures + 1  # a drop after a good spell starts over
                 self.connected.clear()
-                log.info("head_notices_unavailable", host=urlsplit(self.url).hostname, error=type(exc).__name__)
-                self.stop.wait(RECONNECT_DELAY)
+                delay = min(RECONNECT_MAX, RECONNECT_DELAY * 2 ** (failures - 1))
+                log.info(
+                    "head_notices_unavailable",
+                    host=urlsplit(self.url).hostname,
+                    error=type(exc).__name__,
+                    failures=failures,
+                    retry_in=delay,
+                )
+                self.stop.wait(delay)
         self.connected.clear()
 
     def _listen(self) -> None:
