@@ -161,6 +161,8 @@ class ChainMirror:
                 except NodesBehind as exc:
                     log.info("rpc_behind_checkpoint", indexed=indexed.block_number, detail=str(exc))
                     return
+                tagged = self.source.finalized_number()  # from the node now used: the lagging one's trails too
+                finalized = finalized_block(head.number, tagged, self.options.finality_depth, finalized)
                 continue
             if step is Step.REORG:
                 if stored:

@@ -165,13 +165,26 @@ class Activity:
         )
         return self._tx(sender, data)
 
-    def _tx(self, sender: LocalAccount, data: str) -> dict[str, Any]:
+    def _tx(self, sender: LocalAccount, data: str, to: str | None = None) -> dict[str, Any]:
         return {
             "from": sender.address,
-            "to": self.chain.contracts.ownership.address,
+            "to": to or self.chain.contracts.ownership.address,
             "data": data,
             "gas": hex(3_000_000),
         }
+
+    def fund_payer(self, payer: LocalAccount, amount: int) -> None:
+        """Test stablecoin for `payer`, approved to the router (two blocks, sent now)."""
+        coin, router = self.chain.contracts.stablecoin, self.chain.contracts.router
+        self.send(self._tx(self.chain.admin, coin.encode_abi("mint", args=[payer.address, amount]), coin.address))
+        self.send(self._tx(payer, coin.encode_abi("approve", args=[router.address, amount]), coin.address))
+
+    def pay(self, payer: LocalAccount, project: int, amount: int) -> tuple[dict[str, Any], str]:
+        """A `PaymentRouter.pay` transaction and its payment reference (0x hex, as the mirror stores it)."""
+        ref = self._ref()
+        coin, router = self.chain.contracts.stablecoin, self.chain.contracts.router
+        data = router.encode_abi("pay", args=[project, coin.address, amount, ref])
+        return self._tx(payer, data, router.address), "0x" + bytes(ref).hex()
 
     def send(self, tx: dict[str, Any]) -> None:
         """Through anvil's unlocked dev accounts (automine): one block per transaction."""
