@@ -59,9 +59,9 @@ def checkpoint(engine: Engine) -> tuple[int, str, int]:
     return mirror_state(engine, CHAIN_ID)["indexer_checkpoints"][0]
 
 
-def mirror(url: str | list[str], chain: PrivateChain, engine: Engine, **options: float) -> ChainMirror:
+def mirror(url: str | list[str], chain: PrivateChain, engine: Engine, refresh_views_every: float = 60.0) -> ChainMirror:
     source = RpcClient([url] if isinstance(url, str) else url, max_retries=2, backoff_base=0.01, backoff_max=0.05)
-    sync = SyncOptions(poll_interval=0.05, **options)  # type: ignore[arg-type]  # floats only: poll, refresh
+    sync = SyncOptions(poll_interval=0.05, refresh_views_every=refresh_views_every)
     return ChainMirror(source, engine, mirror_target(chain.deployment), sync)
 
 
