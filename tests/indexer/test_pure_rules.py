@@ -1,4 +1,5 @@
-"""The indexer's pure rules: finality, common-ancestor search, batch cutting, JSON and COPY text."""
+"""The indexer's pure rules: finality, the follow loop's next step, common-ancestor search, batch cutting, RPC value
+validation, JSON and COPY text."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from indexer.batching import cut_batches
 from indexer.checkpoint import Checkpoint
 from indexer.errors import ReorgBeyondFinality
 from indexer.finality import finalized_block
 from indexer.records import EventRecord, args_json, stored_args
-from indexer.reorg import find_common_ancestor
+from indexer.reorg import Step, find_common_ancestor, next_step
+from indexer.rpc import normalize
 from indexer.store.copy_text import text_field
 from indexer.types import BlockHeader
 
@@ -84,3 +88,73 @@ def test_args_json_is_exact_for_uint256_and_escapes_free_text() -> None:
 def test_copy_text_escapes_what_the_text_format_needs() -> None:
     assert text_field("plain0xabc") == "plain0xabc"
     assert text_field('{"c":"a\\\\b\\nc"}\t') == '{"c":"a\\\\\\\\b\\\\nc"}\\t'
+
+
+# ----- the next step of the follow loop (indexer/reorg.py) -----------------------------------------------
+
+hashes = st.sampled_from(["0xa", "0xb", "0xc"])
+
+
+def header_at(number: int, block_hash: str, parent: str = "0xp") -> BlockHeader:
+    return BlockHeader(number, block_hash, parent, 0, b"")
+
+
+@given(st.integers(1, 10_000), st.integers(1, 500), hashes, hashes, st.booleans())
+def test_a_head_below_the_checkpoint_is_a_reorg_only_on_a_hash_mismatch_at_its_height(
+    indexed: int, below: int, head_hash: str, stored_hash: str, window_reaches: bool
+) -> None:
+    head = header_at(max(0, indexed - below), head_hash)
+    stored = stored_hash if window_reaches else None
+    step = next_step(Checkpoint(indexed, "0xtip", indexed - 600), head, None, stored)
+    assert step is (Step.REORG if stored is not None and stored != head_hash else Step.BEHIND)
+
+
+@given(hashes, hashes)
+def test_at_or_above_the_checkpoint_the_hashes_decide(tip: str, other: str) -> None:
+    indexed = Checkpoint(10, tip)
+    assert next_step(indexed, header_at(10, other), None, None) is (Step.CAUGHT_UP if other == tip else Step.REORG)
+    following = header_at(11, "0xnew", parent=other)
+    assert next_step(indexed, following, following, None) is (Step.APPLY if other == tip else Step.REORG)
+
+
+# ----- what the RPC may hand over (indexer/rpc/normalize.py) -------------------------------------------
+
+GOOD_LOG = {
+    "address": "0x" + "Ab" * 20,
+    "topics": ["0x" + "11" * 32],
+    "data": "0x00ff",
+    "blockNumber": "0x10",
+    "blockHash": "0x" + "22" * 32,
+    "transactionHash": "0x" + "33" * 32,
+    "transactionIndex": "0x0",
+    "logIndex": "0x1",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("address", "0x" + "ab" * 19),
+        ("blockHash", "0x" + "22" * 31 + "2\t"),
+        ("blockHash", "0x" + "22" * 32 + "'"),
+        ("transactionHash", "22" * 33),
+        ("topics", ["0x" + "11" * 31]),
+        ("data", "0x0"),
+        ("blockNumber", "-0x10"),
+        ("logIndex", "0x1_0"),
+        ("transactionIndex", 3),
+    ],
+)
+def test_a_malformed_log_field_is_refused_before_it_can_reach_copy_text(field: str, value: object) -> None:
+    assert normalize.raw_log(GOOD_LOG).address == "0x" + "ab" * 20  # lowercased, accepted
+    with pytest.raises(ValueError):
+        normalize.raw_log(GOOD_LOG | {field: value})
+
+
+def test_a_repeated_log_is_kept_once_and_two_different_logs_at_one_position_are_refused() -> None:
+    assert normalize.raw_logs([GOOD_LOG, dict(GOOD_LOG), GOOD_LOG | {"logIndex": "0x2"}]) == [
+        normalize.raw_log(GOOD_LOG),
+        normalize.raw_log(GOOD_LOG | {"logIndex": "0x2"}),
+    ]
+    with pytest.raises(ValueError, match="two different logs"):
+        normalize.raw_logs([GOOD_LOG, GOOD_LOG | {"data": "0x"}])
