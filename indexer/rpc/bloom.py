@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
 BLOOM_BYTES = 256
 

@@ -84,7 +84,7 @@ def backoff_delay(
 ) -> float:
     """Exponential backoff with jitter (x0.5..x1.5 for `jitter_roll` in [0, 1)), capped; a server's Retry-After
     (itself capped at `retry_after_max`) is a floor."""
-    delay = min(cap, base * (2**attempt)) * (0.5 + jitter_roll)
+    delay: float = min(cap, base * 2.0**attempt) * (0.5 + jitter_roll)
     if retry_after is not None:
         delay = max(delay, min(retry_after, retry_after_max))
     return delay

@@ -13,9 +13,9 @@ from prometheus_client import REGISTRY
 from sqlalchemy import Engine, text
 
 from core.chain.compiler import Build
-from core.settings import Settings
 from indexer.rpc.client import RpcClient
 from indexer.service import mirror_target, verify
+from indexer.settings import IndexerSettings as Settings
 from indexer.sync import ChainMirror, SyncOptions
 from tests.indexer.fault_proxy import FaultProxy, ProxyConfig
 from tests.indexer.mirror_state import balances_consistent, mirror_state
