@@ -83,7 +83,8 @@ def test_a_url_of_another_chain_is_refused_by_name(anvil, proxy_factory, capsys)
     wrong = proxy_factory(config=ProxyConfig(chain_id=5))
     with RpcClient([wrong.url, good.url], chain_id=31337, **FAST) as client:
         assert client.head() == RpcClient([anvil.url]).head()
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out + captured.err  # the log lines: stderr or stdout, as logging is set up
     assert "rpc_wrong_chain" in out and f"{wrong.url.removeprefix('http://')}" in out and "chain_id=5" in out
     assert wrong.counters["requests"] == wrong.counters["method:eth_chainId"] == 1
     with RpcClient([wrong.url], chain_id=31337, **FAST) as alone, pytest.raises(WrongDeployment, match="another chain"):
