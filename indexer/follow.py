@@ -16,7 +16,7 @@ from indexer.checkpoint import Checkpoint
 from indexer.reorg import Reorg, extends, find_common_ancestor
 from indexer.rpc.bloom import bloom_may_contain
 from indexer.rpc.errors import UnknownBlock
-from indexer.store import Batch, apply_batch, chain_sql, undo_above
+from indexer.store import Batch, apply_live_batch, chain_sql, undo_above
 from indexer.store.cursor import pg_cursor
 from indexer.types import BlockHeader, ChainSource, RawLog
 
@@ -70,7 +70,7 @@ def apply_block(
     records = records_from_logs(logs, {header.number: header})
     batch = Batch(target.chain_id, header.number, Checkpoint(header.number, header.hash, finalized), records, (header,))
     with sessions.begin() as session:
-        applied = apply_batch(session, batch)
+        applied = apply_live_batch(session, batch)
     metrics.EVENTS.inc(applied.events_new)
     metrics.BATCHES.labels(kind="follow").inc()
     return applied.events_new

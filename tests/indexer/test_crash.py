@@ -58,7 +58,7 @@ def indexer_process(settings: Settings, chain: PrivateChain) -> subprocess.Popen
 
 def indexed_block(engine: Engine) -> int:
     with engine.connect() as conn:
-        value = conn.execute(text("SELECT block_number FROM indexer_checkpoints WHERE chain_id = :c"), {"c": CHAIN_ID})
+        value = conn.execute(text("SELECT block_number FROM chain_checkpoints WHERE chain_id = :c"), {"c": CHAIN_ID})
         return value.scalar() or -1
 
 
@@ -93,7 +93,7 @@ def test_kill_9_at_random_points_of_a_backfill_then_restart_equals_a_clean_run(
 
     with clean_db.begin() as conn:
         tables = [t for t in mirror_state(clean_db, CHAIN_ID)]
-        conn.execute(text("TRUNCATE " + ", ".join(tables) + ", indexer_blocks"))
+        conn.execute(text("TRUNCATE " + ", ".join(tables) + ", chain_blocks"))
     sync_until_head(settings, clean_db)  # uninterrupted, in-process
     assert mirror_state(clean_db, CHAIN_ID) == after_crashes
     assert len(after_crashes["chain_events"]) > 7_000

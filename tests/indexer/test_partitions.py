@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from core.db.engine import make_session_factory
-from indexer.store import apply_batch, undo_above
+from indexer.store import apply_live_batch, undo_above
 from indexer.store import batch as batch_module
 from indexer.store.series_sql import partition_name, refresh_daily_views
 from tests.indexer.synthetic import CHAIN_ID, HOLDERS, SyntheticChain, created, minted, paid, ref, transfer
@@ -25,7 +25,7 @@ def rows(engine: Engine, sql: str) -> list[tuple]:
 
 def apply(engine: Engine, chain: SyntheticChain, first: int, last: int) -> None:
     with make_session_factory(engine).begin() as session:
-        apply_batch(session, chain.batch(first, last))
+        apply_live_batch(session, chain.batch(first, last))
 
 
 def months_chain() -> SyntheticChain:
@@ -44,14 +44,14 @@ def test_monthly_partitions_are_created_on_demand_and_hold_their_month(clean_db:
     per_partition = rows(
         clean_db,
         """SELECT tableoid::regclass::text, min(block_time), max(block_time), count(*)
-                                       FROM transfer_series WHERE chain_id = :c GROUP BY 1 ORDER BY 1""",
+                                       FROM chain_transfer_series WHERE chain_id = :c GROUP BY 1 ORDER BY 1""",
     )
-    assert [p for p, *_ in per_partition] == [f"transfer_series_y2026m{m:02d}" for m in range(2, 6)]  # Feb..May
+    assert [p for p, *_ in per_partition] == [f"chain_transfer_series_y2026m{m:02d}" for m in range(2, 6)]  # Feb..May
     for name, low, high, _count in per_partition:
         month = int(name[-2:])
         assert low.month == month and high.month == month
     assert sum(c for *_, c in per_partition) == 24
-    for table in ("mint_series", "payment_series"):
+    for table in ("chain_mint_series", "chain_payment_series"):
         assert rows(clean_db, f"SELECT count(*) FROM {table} WHERE chain_id = :c") == [(12,)]
 
 
@@ -63,13 +63,15 @@ def test_daily_views_refresh_to_the_series_totals(clean_db: Engine) -> None:
         refresh_daily_views(raw.driver_connection)  # type: ignore[arg-type]
     finally:
         raw.close()
-    daily = rows(clean_db, "SELECT day, transfers, volume FROM transfers_daily WHERE chain_id = :c ORDER BY day")
+    daily = rows(clean_db, "SELECT day, transfers, volume FROM chain_transfers_daily WHERE chain_id = :c ORDER BY day")
     assert len(daily) == 12 and sum(t for _, t, _ in daily) == 24
     assert sum(v for *_, v in daily) == sum(100 + n for n in range(12)) + 7 * 12
-    assert rows(clean_db, "SELECT sum(mints), sum(minted) FROM mints_daily WHERE chain_id = :c") == [
+    assert rows(clean_db, "SELECT sum(mints), sum(minted) FROM chain_mints_daily WHERE chain_id = :c") == [
         (12, sum(100 + n for n in range(12)))
     ]
-    assert rows(clean_db, "SELECT sum(payments), sum(paid) FROM payments_daily WHERE chain_id = :c") == [(12, 60_000)]
+    assert rows(clean_db, "SELECT sum(payments), sum(paid) FROM chain_payments_daily WHERE chain_id = :c") == [
+        (12, 60_000)
+    ]
 
 
 def test_undo_reaches_across_months(clean_db: Engine) -> None:
@@ -77,9 +79,11 @@ def test_undo_reaches_across_months(clean_db: Engine) -> None:
     apply(clean_db, chain, 1, 13)
     with make_session_factory(clean_db).begin() as session:
         undo_above(session, CHAIN_ID, 4, chain.blocks[3].header.hash)
-    assert rows(clean_db, "SELECT count(*), max(block_number) FROM transfer_series WHERE chain_id = :c") == [(6, 4)]
-    assert rows(clean_db, "SELECT count(*) FROM mint_series WHERE chain_id = :c") == [(3,)]
-    assert rows(clean_db, "SELECT count(*) FROM payment_series WHERE chain_id = :c") == [(3,)]
+    assert rows(clean_db, "SELECT count(*), max(block_number) FROM chain_transfer_series WHERE chain_id = :c") == [
+        (6, 4)
+    ]
+    assert rows(clean_db, "SELECT count(*) FROM chain_mint_series WHERE chain_id = :c") == [(3,)]
+    assert rows(clean_db, "SELECT count(*) FROM chain_payment_series WHERE chain_id = :c") == [(3,)]
 
 
 def test_a_partition_created_by_a_failed_batch_goes_with_it(clean_db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,7 +99,7 @@ def test_a_partition_created_by_a_failed_batch_goes_with_it(clean_db: Engine, mo
     with pytest.raises(RuntimeError, match="dies"):
         apply(clean_db, chain, 2, 2)
     when = datetime.fromtimestamp(chain.blocks[1].header.timestamp, UTC)
-    name = partition_name("transfer_series", (when.year, when.month))
+    name = partition_name("chain_transfer_series", (when.year, when.month))
     assert rows(clean_db, f"SELECT to_regclass('{name}') IS NULL") == [(True,)]
     assert rows(clean_db, "SELECT count(*) FROM chain_events WHERE chain_id = :c") == [(1,)]
 
