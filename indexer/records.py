@@ -84,5 +84,8 @@ def _json_value(value: Any) -> str:
 def args_json(args: Any) -> str:
     """The JSONB text of an event's fields; what json.dumps would give with ints as decimal strings, faster. Fields
     that are None (a string's `_raw` bytes when it was clean text) are left out."""
-    values = [(k, getattr(args, k)) for k in arg_names(args)]
-    return "{" + ",".join([f'"{k}":{_json_value(v)}' for k, v in values if v is not None]) + "}"
+    return (
+        "{"
+        + ",".join([f'"{k}":{_json_value(v)}' for k in arg_names(args) if (v := getattr(args, k)) is not None])
+        + "}"
+    )

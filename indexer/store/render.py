@@ -10,7 +10,7 @@ from datetime import datetime
 from indexer.fold import Effects
 from indexer.records import EventRecord
 from indexer.store.copy_tables import EVENTS, MINT_SERIES, MINTS, PAYMENT_SERIES, PAYMENTS, TRANSFER_SERIES
-from indexer.store.copy_text import Fields, copy_text
+from indexer.store.copy_text import Fields
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Rendered:
 
 
 def render_events(chain_id: int, records: Sequence[EventRecord], finalized: int, checks: Fields | None = None) -> str:
-    return copy_text(records, EVENTS.bind(chain_id, finalized, checks or Fields()))
+    return EVENTS.render(records, chain_id, finalized, checks or Fields())
 
 
 def _months(moments: Iterable[datetime]) -> frozenset[tuple[int, int]]:
@@ -37,19 +37,25 @@ def _months(moments: Iterable[datetime]) -> frozenset[tuple[int, int]]:
 
 def render_effects(chain_id: int, fx: Effects, finalized: int, checks: Fields | None = None) -> Rendered:
     f = checks or Fields()
-    months = {
+    mints = MINTS.render(fx.mints, chain_id, finalized, f)
+    payments = PAYMENTS.render(fx.payments, chain_id, finalized, f)
+    transfers = TRANSFER_SERIES.render(fx.transfers, chain_id, finalized, f)
+    mint_series = MINT_SERIES.render(fx.mints, chain_id, finalized, f)
+    payment_series = PAYMENT_SERIES.render(fx.payments, chain_id, finalized, f)
+    months = {  # after the texts: their block times are checked datetimes by now
         TRANSFER_SERIES.name: _months(t.block_time for t in fx.transfers),
         MINT_SERIES.name: _months(m.block_time for m in fx.mints),
         PAYMENT_SERIES.name: _months(p.block_time for p in fx.payments),
     }
+    small = replace(fx, mints=[], payments=[], transfers=[])
     return Rendered(
         finalized,
-        replace(fx, mints=[], payments=[], transfers=[]),
-        mints=copy_text(fx.mints, MINTS.bind(chain_id, finalized, f)),
-        payments=copy_text(fx.payments, PAYMENTS.bind(chain_id, finalized, f)),
-        transfers=copy_text(fx.transfers, TRANSFER_SERIES.bind(chain_id, finalized, f)),
-        mint_series=copy_text(fx.mints, MINT_SERIES.bind(chain_id, finalized, f)),
-        payment_series=copy_text(fx.payments, PAYMENT_SERIES.bind(chain_id, finalized, f)),
+        small,
+        mints=mints,
+        payments=payments,
+        transfers=transfers,
+        mint_series=mint_series,
+        payment_series=payment_series,
         months=months,
     )
 

@@ -4,11 +4,14 @@ month, the daily materialized views add up, and undo reaches across months."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import ModuleType
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
 from core.db.engine import make_session_factory
+from core.db.migrate import alembic_config
 from indexer.store import apply_live_batch, undo_above
 from indexer.store import batch as batch_module
 from indexer.store.series_sql import partition_name, refresh_daily_views
@@ -106,3 +109,60 @@ def test_a_partition_created_by_a_failed_batch_goes_with_it(clean_db: Engine, mo
     monkeypatch.undo()
     apply(clean_db, chain, 2, 2)  # the next attempt creates it again
     assert rows(clean_db, f"SELECT count(*) FROM {name}") == [(1,)]
+
+
+def _migration(revision: str) -> ModuleType:
+    return ScriptDirectory.from_config(alembic_config("postgresql://unused")).get_revision(revision).module
+
+
+def _day_type(engine: Engine, relation: str) -> str:
+    [(kind,)] = rows(
+        engine,
+        f"SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+        f"WHERE attrelid = '{relation}'::regclass AND attname = 'day'",
+    )
+    return str(kind)
+
+
+def test_the_day_of_the_daily_views_is_one_type_on_the_native_and_the_timescaledb_path(clean_db: Engine) -> None:
+    migration = _migration("0003")
+    native = {view: _day_type(clean_db, view) for view in migration.VIEWS}
+    assert set(native.values()) == {"timestamp with time zone"}
+    # The TimescaleDB path cannot run here: its SELECT runs against a stand-in `time_bucket` with the signature
+    # TimescaleDB documents for a timestamptz column (interval, timestamptz) -> timestamptz, named as a fake.
+    with clean_db.connect() as conn, conn.begin():
+        conn.execute(text("CREATE SCHEMA fake_timescaledb"))
+        conn.execute(
+            text(
+                "CREATE FUNCTION fake_timescaledb.time_bucket(bucket_width interval, ts timestamptz) "
+                "RETURNS timestamptz LANGUAGE sql IMMUTABLE "
+                "AS $$ SELECT date_bin(bucket_width, ts, TIMESTAMPTZ '2000-01-03 00:00:00+00') $$"
+            )
+        )
+        conn.execute(text("SET LOCAL search_path = public, fake_timescaledb"))
+        for view, (table, aggregates) in migration.VIEWS.items():
+            sql = migration.daily_view_sql(f"fake_{view}", table, aggregates, timescale=True)
+            assert "WITH (timescaledb.continuous)" in sql and sql.endswith(" WITH NO DATA")
+            plain = sql.replace(" WITH (timescaledb.continuous)", "").removesuffix(" WITH NO DATA")
+            conn.execute(text(plain.replace("MATERIALIZED VIEW", "TEMP VIEW")))
+            [(kind,)] = conn.execute(
+                text(
+                    "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+                    f"WHERE attrelid = 'fake_{view}'::regclass AND attname = 'day'"
+                )
+            ).all()
+            assert kind == native[view], view
+        conn.rollback()
+
+
+def test_a_daily_view_day_is_the_utc_midnight_of_its_rows(clean_db: Engine) -> None:
+    chain = months_chain()
+    apply(clean_db, chain, 1, 3)
+    raw = clean_db.raw_connection()
+    try:
+        refresh_daily_views(raw.driver_connection)  # type: ignore[arg-type]
+    finally:
+        raw.close()
+    days = [d for (d,) in rows(clean_db, "SELECT day FROM chain_mints_daily WHERE chain_id = :c ORDER BY day")]
+    expected = [datetime.fromtimestamp(b.header.timestamp, UTC) for b in chain.blocks[1:3]]
+    assert days == [e.replace(hour=0, minute=0, second=0) for e in expected]
