@@ -40,8 +40,7 @@ class Batch:
 
 @dataclass(frozen=True)
 class Applied:
-    events_new: int
-    events_replayed: int
+    events_new: int  # events stored by this batch (a replay's already stored ones are not counted)
 
 
 def _check_extends(batch: Batch, stored: Checkpoint | None) -> None:
@@ -154,7 +153,7 @@ def apply_live_batch(session: Session, batch: Batch) -> Applied:
     records = _insert_new_records(cur, batch, locked.covered, locked.finalized)
     rendered = render_effects(batch.chain_id, fold(records), locked.finalized)
     _finish(cur, batch, locked, rendered)
-    return Applied(len(records), len(batch.records) - len(records))
+    return Applied(len(records))
 
 
 def apply_rendered_batch(session: Session, batch: Batch, rendered: Rendered) -> Applied:
@@ -167,4 +166,4 @@ def apply_rendered_batch(session: Session, batch: Batch, rendered: Rendered) -> 
     _check_rendered_flags(batch, rendered, locked.finalized)
     events_sql.copy_events(cur, rendered.events)
     _finish(cur, batch, locked, rendered)
-    return Applied(rendered.event_count, 0)
+    return Applied(rendered.event_count)

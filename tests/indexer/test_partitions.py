@@ -31,6 +31,14 @@ def apply(engine: Engine, chain: SyntheticChain, first: int, last: int) -> None:
         apply_live_batch(session, chain.batch(first, last))
 
 
+def refresh(engine: Engine) -> None:
+    raw = engine.raw_connection()
+    try:
+        refresh_daily_views(raw.driver_connection)  # type: ignore[arg-type] # psycopg under the pool's wrapper
+    finally:
+        raw.close()
+
+
 def months_chain() -> SyntheticChain:
     """Blocks 10 days apart from mid-January 2026: ~4 months of activity."""
     chain = SyntheticChain(seconds_per_block=10 * DAY)
@@ -61,11 +69,7 @@ def test_monthly_partitions_are_created_on_demand_and_hold_their_month(clean_db:
 def test_daily_views_refresh_to_the_series_totals(clean_db: Engine) -> None:
     chain = months_chain()
     apply(clean_db, chain, 1, 13)
-    raw = clean_db.raw_connection()
-    try:
-        refresh_daily_views(raw.driver_connection)  # type: ignore[arg-type]
-    finally:
-        raw.close()
+    refresh(clean_db)
     daily = rows(clean_db, "SELECT day, transfers, volume FROM chain_transfers_daily WHERE chain_id = :c ORDER BY day")
     assert len(daily) == 12 and sum(t for _, t, _ in daily) == 24
     assert sum(v for *_, v in daily) == sum(100 + n for n in range(12)) + 7 * 12
@@ -158,11 +162,7 @@ def test_the_day_of_the_daily_views_is_one_type_on_the_native_and_the_timescaled
 def test_a_daily_view_day_is_the_utc_midnight_of_its_rows(clean_db: Engine) -> None:
     chain = months_chain()
     apply(clean_db, chain, 1, 3)
-    raw = clean_db.raw_connection()
-    try:
-        refresh_daily_views(raw.driver_connection)  # type: ignore[arg-type]
-    finally:
-        raw.close()
+    refresh(clean_db)
     days = [d for (d,) in rows(clean_db, "SELECT day FROM chain_mints_daily WHERE chain_id = :c ORDER BY day")]
     expected = [datetime.fromtimestamp(b.header.timestamp, UTC) for b in chain.blocks[1:3]]
     assert days == [e.replace(hour=0, minute=0, second=0) for e in expected]
