@@ -1,5 +1,5 @@
 """Live latency benchmark: anvil mining a block every second, >= 100 mint transactions, and for each the time from
-its receipt (as a client polling every 5 ms sees it) to its row in `investment_mints` (read every 5 ms).
+its receipt (as a client polling every 5 ms sees it) to its row in `chain_mints` (read every 5 ms).
 
     .venv/bin/python bench/indexer_latency.py [--transactions 120] [--per-block 4]
 
@@ -102,7 +102,7 @@ def follow_until_visible(
             for i, r in zip(waiting, receipts(http, url, [hashes[i] for i in waiting]), strict=False):
                 if r is not None:
                     seen_receipt[i] = now
-        rows = db.execute("SELECT payment_ref FROM investment_mints WHERE payment_ref = ANY(%s)", ([r for r in refs],))
+        rows = db.execute("SELECT payment_ref FROM chain_mints WHERE payment_ref = ANY(%s)", ([r for r in refs],))
         found = {ref for (ref,) in rows.fetchall()}
         for i, ref in enumerate(refs):
             if ref in found and i not in visible:

@@ -25,7 +25,7 @@ from indexer.pipeline import ReadAhead, StopFlag, WriteBehind
 from indexer.rpc.errors import RangeTooLarge
 from indexer.rpc.limits import RangeAdvice
 from indexer.rpc.ranges import AdaptiveRange
-from indexer.store import Batch, apply_batch
+from indexer.store import Batch, apply_rendered_batch
 from indexer.store.render import Rendered, render_batch
 from indexer.types import BlockHeader, ChainSource, RawLog
 
@@ -136,7 +136,7 @@ class BatchWriter:
 
     def __call__(self, prepared: PreparedBatch) -> None:
         with self.sessions.begin() as session:
-            applied = apply_batch(session, prepared.batch, prepared.rendered)
+            applied = apply_rendered_batch(session, prepared.batch, prepared.rendered)
         self.events += applied.events_new
         self.checkpoint = prepared.batch.checkpoint
         elapsed = time.monotonic() - self.began

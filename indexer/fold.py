@@ -10,28 +10,26 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from indexer.records import EventRecord
+from indexer.rows import DistributionRow, ExitRow, Latest, MintRow, PaymentRow, ProjectRow, TransferRow
 
 ZERO_ADDRESS = "0x" + "0" * 40
 
 BalanceKey = tuple[int, str]  # (project id, holder)
 RoleKey = tuple[str, str, str]  # (contract, role, account)
-Latest = tuple[bool, int, int]  # (value, block number, log index)
 
 
 @dataclass
 class Effects:
     balance_deltas: defaultdict[BalanceKey, int] = field(default_factory=lambda: defaultdict(int))
     supply_deltas: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
-    # Rows in the column order of their tables (see indexer/store/*_sql.py).
-    projects: list[tuple[Any, ...]] = field(default_factory=list)
-    exits: list[tuple[Any, ...]] = field(default_factory=list)
-    distributions: list[tuple[Any, ...]] = field(default_factory=list)
-    mints: list[tuple[Any, ...]] = field(default_factory=list)
-    payments: list[tuple[Any, ...]] = field(default_factory=list)
-    transfers: list[tuple[Any, ...]] = field(default_factory=list)
+    projects: list[ProjectRow] = field(default_factory=list)
+    exits: list[ExitRow] = field(default_factory=list)
+    distributions: list[DistributionRow] = field(default_factory=list)
+    mints: list[MintRow] = field(default_factory=list)
+    payments: list[PaymentRow] = field(default_factory=list)
+    transfers: list[TransferRow] = field(default_factory=list)
     allowlist: dict[str, Latest] = field(default_factory=dict)
     pauses: dict[str, Latest] = field(default_factory=dict)
     roles: dict[RoleKey, Latest] = field(default_factory=dict)
@@ -41,10 +39,6 @@ class Effects:
 
     def negated_supply(self) -> dict[int, int]:
         return {k: -v for k, v in self.supply_deltas.items() if v}
-
-
-def _position(r: EventRecord) -> tuple[Any, ...]:
-    return (r.block_number, r.block_hash, r.tx_hash, r.log_index, r.block_time)
 
 
 def _move(fx: Effects, r: EventRecord, batch_index: int, project: int, amount: int) -> None:
@@ -60,7 +54,7 @@ def _move(fx: Effects, r: EventRecord, batch_index: int, project: int, amount: i
         else:
             fx.balance_deltas[(project, receiver)] += amount
     fx.transfers.append(
-        (
+        TransferRow(
             r.block_time,
             r.block_number,
             r.block_hash,
@@ -87,51 +81,94 @@ def _transfer_batch(fx: Effects, r: EventRecord) -> None:
 
 def _project_created(fx: Effects, r: EventRecord) -> None:
     a = r.args
-    fx.projects.append((int(a.project_id), int(a.supply_cap), a.metadata_cid, r.block_number, r.tx_hash))
+    raw = getattr(a, "metadata_cid_raw", None)  # absent from events stored before it existed, and when clean
+    cid_bytes = bytes.fromhex(raw[2:]) if raw else None
+    fx.projects.append(
+        ProjectRow(int(a.project_id), int(a.supply_cap), a.metadata_cid, cid_bytes, r.block_number, r.tx_hash)
+    )
 
 
 def _project_exited(fx: Effects, r: EventRecord) -> None:
-    fx.exits.append((int(r.args.project_id), r.args.community_dao, *_position(r)))
+    fx.exits.append(
+        ExitRow(
+            int(r.args.project_id),
+            r.args.community_dao,
+            r.block_number,
+            r.block_hash,
+            r.tx_hash,
+            r.log_index,
+            r.block_time,
+        )
+    )
 
 
 def _returns_distributed(fx: Effects, r: EventRecord) -> None:
     a = r.args
     fx.distributions.append(
-        (
+        DistributionRow(
             int(a.project_id),
             int(a.distribution_id),
             int(a.total_amount),
             a.merkle_root,
             int(a.snapshot_block),
-            *_position(r),
+            r.block_number,
+            r.block_hash,
+            r.tx_hash,
+            r.log_index,
+            r.block_time,
         )
     )
 
 
 def _investment_minted(fx: Effects, r: EventRecord) -> None:
     a = r.args
-    fx.mints.append((a.payment_ref, int(a.project_id), a.investor, int(a.amount), *_position(r)))
+    fx.mints.append(
+        MintRow(
+            a.payment_ref,
+            int(a.project_id),
+            a.investor,
+            int(a.amount),
+            r.block_number,
+            r.block_hash,
+            r.tx_hash,
+            r.log_index,
+            r.block_time,
+        )
+    )
 
 
 def _payment_received(fx: Effects, r: EventRecord) -> None:
     a = r.args
-    fx.payments.append((a.payment_ref, a.payer, int(a.project_id), a.token, int(a.amount), *_position(r)))
+    fx.payments.append(
+        PaymentRow(
+            a.payment_ref,
+            a.payer,
+            int(a.project_id),
+            a.token,
+            int(a.amount),
+            r.block_number,
+            r.block_hash,
+            r.tx_hash,
+            r.log_index,
+            r.block_time,
+        )
+    )
 
 
 def _allowlist_updated(fx: Effects, r: EventRecord) -> None:
-    fx.allowlist[r.args.account] = (bool(r.args.allowed), r.block_number, r.log_index)
+    fx.allowlist[r.args.account] = Latest(bool(r.args.allowed), r.block_number, r.log_index)
 
 
 def _pause(value: bool) -> Callable[[Effects, EventRecord], None]:
     def fold(fx: Effects, r: EventRecord) -> None:
-        fx.pauses[r.contract] = (value, r.block_number, r.log_index)
+        fx.pauses[r.contract] = Latest(value, r.block_number, r.log_index)
 
     return fold
 
 
 def _role(granted: bool) -> Callable[[Effects, EventRecord], None]:
     def fold(fx: Effects, r: EventRecord) -> None:
-        fx.roles[(r.contract, r.args.role, r.args.account)] = (granted, r.block_number, r.log_index)
+        fx.roles[(r.contract, r.args.role, r.args.account)] = Latest(granted, r.block_number, r.log_index)
 
     return fold
 

@@ -16,7 +16,7 @@ from indexer.checkpoint import Checkpoint
 from indexer.errors import BlockReplaced
 from indexer.rpc.bloom import bloom_may_contain
 from indexer.rpc.errors import RpcError
-from indexer.store import Batch, apply_batch
+from indexer.store import Batch, apply_live_batch
 from indexer.types import BlockHeader, ChainSource, RawLog
 
 log = structlog.get_logger(__name__)
@@ -80,7 +80,7 @@ def apply_block(
     records = records_from_logs(logs, {header.number: header})
     batch = Batch(target.chain_id, header.number, Checkpoint(header.number, header.hash, finalized), records, (header,))
     with sessions.begin() as session:
-        applied = apply_batch(session, batch)
+        applied = apply_live_batch(session, batch)
     metrics.EVENTS.inc(applied.events_new)
     metrics.BATCHES.labels(kind="follow").inc()
     return applied.events_new

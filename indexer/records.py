@@ -59,7 +59,7 @@ def arg_names(args: Any) -> tuple[str, ...]:
     if names is None:
         if kind is SimpleNamespace:
             return tuple(vars(args))
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind) if f.name != "pos")
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind))
     return names
 
 
@@ -82,5 +82,10 @@ def _json_value(value: Any) -> str:
 
 
 def args_json(args: Any) -> str:
-    """The JSONB text of an event's fields; what json.dumps would give with ints as decimal strings, faster."""
-    return "{" + ",".join([f'"{k}":{_json_value(getattr(args, k))}' for k in arg_names(args)]) + "}"
+    """The JSONB text of an event's fields; what json.dumps would give with ints as decimal strings, faster. Fields
+    that are None (a string's `_raw` bytes when it was clean text) are left out."""
+    return (
+        "{"
+        + ",".join([f'"{k}":{_json_value(v)}' for k in arg_names(args) if (v := getattr(args, k)) is not None])
+        + "}"
+    )

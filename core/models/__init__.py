@@ -1,38 +1,41 @@
-"""Every ORM model lives here so that all services read one schema; import from the submodules."""
+"""Every ORM model lives here so that all services read one schema; import from the submodules.
+
+The chain mirror's tables and models are all `chain_*` / `Chain*`: the plain names (projects, payments,
+investments) are left to the API's catalogue and the relayer."""
 
 from core.models.base import Base
 from core.models.chain import ChainDeployment
-from core.models.chain_mirror import ChainEvent, IndexedBlock, IndexerCheckpoint
-from core.models.investments import InvestmentMint, Payment
-from core.models.ownership import (
-    AllowlistEntry,
-    Distribution,
-    PauseState,
-    Project,
-    ProjectBalance,
-    ProjectExit,
-    ProjectHolderCount,
-    RoleMember,
+from core.models.chain_mirror import ChainBlock, ChainCheckpoint, ChainEvent
+from core.models.chain_ownership import (
+    ChainAllowlistEntry,
+    ChainBalance,
+    ChainDistribution,
+    ChainExit,
+    ChainHolderCount,
+    ChainPause,
+    ChainProject,
+    ChainRole,
 )
-from core.models.timeseries import MintRecord, PaymentRecord, TransferRecord
+from core.models.chain_payments import ChainMint, ChainPayment
+from core.models.chain_series import ChainMintRecord, ChainPaymentRecord, ChainTransferRecord
 
 __all__ = [
-    "AllowlistEntry",
     "Base",
+    "ChainAllowlistEntry",
+    "ChainBalance",
+    "ChainBlock",
+    "ChainCheckpoint",
     "ChainDeployment",
+    "ChainDistribution",
     "ChainEvent",
-    "Distribution",
-    "IndexedBlock",
-    "IndexerCheckpoint",
-    "InvestmentMint",
-    "MintRecord",
-    "PauseState",
-    "Payment",
-    "PaymentRecord",
-    "Project",
-    "ProjectBalance",
-    "ProjectExit",
-    "ProjectHolderCount",
-    "RoleMember",
-    "TransferRecord",
+    "ChainExit",
+    "ChainHolderCount",
+    "ChainMint",
+    "ChainMintRecord",
+    "ChainPause",
+    "ChainPayment",
+    "ChainPaymentRecord",
+    "ChainProject",
+    "ChainRole",
+    "ChainTransferRecord",
 ]

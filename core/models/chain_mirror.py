@@ -40,11 +40,11 @@ class ChainEvent(Base):
     final: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
-class IndexedBlock(Base):
+class ChainBlock(Base):
     """The unfinalized window (plus the newest final block as its anchor): what a reorg is detected against."""
 
-    __tablename__ = "indexer_blocks"
-    __table_args__ = (PrimaryKeyConstraint("chain_id", "number", name="pk_indexer_blocks"),)
+    __tablename__ = "chain_blocks"
+    __table_args__ = (PrimaryKeyConstraint("chain_id", "number", name="pk_chain_blocks"),)
 
     chain_id: Mapped[int] = mapped_column(BigInteger)
     number: Mapped[int] = mapped_column(BigInteger)
@@ -54,10 +54,10 @@ class IndexedBlock(Base):
     final: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
-class IndexerCheckpoint(Base):
+class ChainCheckpoint(Base):
     """One row per chain: every event up to `block_number` (whose hash is `block_hash`) is mirrored."""
 
-    __tablename__ = "indexer_checkpoints"
+    __tablename__ = "chain_checkpoints"
 
     chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     block_number: Mapped[int] = mapped_column(BigInteger)

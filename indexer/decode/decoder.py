@@ -16,7 +16,7 @@ from eth_utils import keccak
 
 from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, load_abi
 from indexer.decode import words
-from indexer.decode.events import EVENT_TYPES, DecodedEvent, LogPosition
+from indexer.decode.events import EVENT_TYPES, DecodedEvent
 from indexer.decode.words import DecodeError
 from indexer.types import RawLog
 
@@ -68,6 +68,8 @@ def decoder_source(event_abi: dict[str, Any]) -> str:
     known = all(t in _WORD_READER or t in _DYN_READER for t in data_types)
 
     data_exprs: list[str] = []
+    raw_exprs: list[str] = []  # one per string input: its exact bytes when not clean text (the `_raw` field)
+    prelude: list[str] = []
     for k, t in enumerate(data_types):
         if not known:
             data_exprs.append(f"v[{k}]")
@@ -75,6 +77,10 @@ def decoder_source(event_abi: dict[str, Any]) -> str:
             data_exprs.append(f"int(d[{2 + 64 * k}:{66 + 64 * k}], 16)")
         elif t in _WORD_READER:
             data_exprs.append(f"{_WORD_READER[t]}(d[{2 + 64 * k}:{66 + 64 * k}])")
+        elif t == "string":
+            prelude.append(f"        s{k} = dyn_string(d, {k})")
+            data_exprs.append(f"s{k}[0]")
+            raw_exprs.append(f"s{k}[1]")
         else:
             data_exprs.append(f"{_DYN_READER[t]}(d, {k})")
     args: list[str] = []
@@ -86,6 +92,7 @@ def decoder_source(event_abi: dict[str, Any]) -> str:
         else:
             args.append(data_exprs[d_i])
             d_i += 1
+    args += raw_exprs
 
     if dynamic:  # a head word per input at least; exact size is checked by the readers' bounds
         size_check = f"if len(d) < {2 + 64 * len(data_types)} or len(d) % 64 != 2:"
@@ -104,9 +111,8 @@ def decoder_source(event_abi: dict[str, Any]) -> str:
         lines.append(f"    v = _abi_fallback({data_types!r}, d)")
     lines += [
         "    try:",
-        "        return cls(LogPosition(log.block_number, log.block_hash, log.transaction_hash, log.log_index,"
-        " log.address),",
-        f"                   {', '.join(args)})",
+        *prelude,
+        f"        return cls({', '.join(args)})",
         "    except DecodeError as exc:",
         f"        raise DecodeError(f'{name} at {{_where(log)}}: {{exc}}') from None",
     ]
@@ -115,11 +121,16 @@ def decoder_source(event_abi: dict[str, Any]) -> str:
 
 def _build_decoder(event_abi: dict[str, Any]) -> Decoder:
     cls = EVENT_TYPES[event_abi["name"]]
-    if len(fields(cls)) != 1 + len(event_abi["inputs"]):
-        raise TypeError(f"{cls.__name__} has {len(fields(cls)) - 1} fields, the ABI event {len(event_abi['inputs'])}")
+    strings = sum(1 for i in event_abi["inputs"] if i["type"] == "string" and not i["indexed"])
+    names = [f.name for f in fields(cls)]
+    if len(names) != len(event_abi["inputs"]) + strings or not all(
+        n.endswith("_raw") for n in names[len(names) - strings :]
+    ):
+        raise TypeError(
+            f"{cls.__name__} has fields {names}: the ABI event has {len(event_abi['inputs'])} inputs, {strings} strings"
+        )
     namespace: dict[str, Any] = {
         "cls": cls,
-        "LogPosition": LogPosition,
         "DecodeError": DecodeError,
         "_where": _where,
         "_abi_fallback": _abi_fallback,

@@ -1,6 +1,11 @@
 """Typed events of TerraLuminaOwnership and PaymentRouter, one frozen dataclass each, as the decoder emits them.
 
 Conventions: integers as int, addresses as lowercase 0x-hex, bytes32 as lowercase 0x-hex (66 chars), strings as str.
+Where an event sits (block, log index, emitter) is the log's, kept once by the store's record (indexer/records.py).
+
+A string the contract took is any bytes: where they are not text PostgreSQL can hold (invalid UTF-8, a NUL), the
+field holds the text with U+FFFD in place of each bad sequence or NUL, and `<field>_raw` the exact bytes as 0x-hex
+(None when the text is the string itself).
 """
 
 from __future__ import annotations
@@ -8,24 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-
-@dataclass(frozen=True, slots=True)
-class LogPosition:
-    """Where an event sits on chain; (block_hash, log_index) identifies it, `contract` says who emitted it."""
-
-    block_number: int
-    block_hash: str
-    transaction_hash: str
-    log_index: int
-    contract: str  # emitting address: Paused/Unpaused/Role* exist on both contracts
-
-
 # ----- ERC-1155 (TerraLuminaOwnership) -----------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class TransferSingle:
-    pos: LogPosition
     operator: str
     from_: str
     to: str
@@ -35,7 +27,6 @@ class TransferSingle:
 
 @dataclass(frozen=True, slots=True)
 class TransferBatch:
-    pos: LogPosition
     operator: str
     from_: str
     to: str
@@ -45,7 +36,6 @@ class TransferBatch:
 
 @dataclass(frozen=True, slots=True)
 class ApprovalForAll:
-    pos: LogPosition
     account: str
     operator: str
     approved: bool
@@ -53,9 +43,9 @@ class ApprovalForAll:
 
 @dataclass(frozen=True, slots=True)
 class URI:
-    pos: LogPosition
     value: str
     id: int
+    value_raw: str | None = None
 
 
 # ----- Terra Lumina registry (TerraLuminaOwnership) ----------------------------------------------
@@ -63,15 +53,14 @@ class URI:
 
 @dataclass(frozen=True, slots=True)
 class ProjectCreated:
-    pos: LogPosition
     project_id: int
     supply_cap: int
     metadata_cid: str
+    metadata_cid_raw: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class InvestmentMinted:
-    pos: LogPosition
     project_id: int
     investor: str
     amount: int
@@ -80,7 +69,6 @@ class InvestmentMinted:
 
 @dataclass(frozen=True, slots=True)
 class ReturnsDistributed:
-    pos: LogPosition
     project_id: int
     distribution_id: int
     total_amount: int
@@ -90,14 +78,12 @@ class ReturnsDistributed:
 
 @dataclass(frozen=True, slots=True)
 class ProjectExited:
-    pos: LogPosition
     project_id: int
     community_dao: str
 
 
 @dataclass(frozen=True, slots=True)
 class AllowlistUpdated:
-    pos: LogPosition
     account: str
     allowed: bool
 
@@ -107,19 +93,16 @@ class AllowlistUpdated:
 
 @dataclass(frozen=True, slots=True)
 class Paused:
-    pos: LogPosition
     account: str
 
 
 @dataclass(frozen=True, slots=True)
 class Unpaused:
-    pos: LogPosition
     account: str
 
 
 @dataclass(frozen=True, slots=True)
 class RoleGranted:
-    pos: LogPosition
     role: str
     account: str
     sender: str
@@ -127,7 +110,6 @@ class RoleGranted:
 
 @dataclass(frozen=True, slots=True)
 class RoleRevoked:
-    pos: LogPosition
     role: str
     account: str
     sender: str
@@ -135,7 +117,6 @@ class RoleRevoked:
 
 @dataclass(frozen=True, slots=True)
 class RoleAdminChanged:
-    pos: LogPosition
     role: str
     previous_admin_role: str
     new_admin_role: str
@@ -146,7 +127,6 @@ class RoleAdminChanged:
 
 @dataclass(frozen=True, slots=True)
 class PaymentReceived:
-    pos: LogPosition
     payment_ref: str
     payer: str
     project_id: int
@@ -156,14 +136,12 @@ class PaymentReceived:
 
 @dataclass(frozen=True, slots=True)
 class TokenAllowed:
-    pos: LogPosition
     token: str
     allowed: bool
 
 
 @dataclass(frozen=True, slots=True)
 class TreasuryUpdated:
-    pos: LogPosition
     treasury: str
 
 
@@ -187,7 +165,8 @@ DecodedEvent = (
     | TreasuryUpdated
 )
 
-# ABI event name -> class. Dataclass fields after `pos` follow the ABI's input order (the decoder relies on it).
+# ABI event name -> class. Dataclass fields follow the ABI's input order, then one `<name>_raw` per string input (the
+# decoder relies on it).
 EVENT_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
     for cls in (
@@ -213,12 +192,12 @@ EVENT_TYPES: dict[str, type[Any]] = {
 
 
 def event_to_dict(event: DecodedEvent) -> dict[str, Any]:
-    """A JSON-ready dict: {"event": name, "pos": {...}, field: value...}; tuples become lists, ints stay exact."""
+    """A JSON-ready dict: {"event": name, field: value...}; tuples become lists, ints stay exact; a `<field>_raw`
+    appears only when its string was not clean text."""
     out: dict[str, Any] = {"event": type(event).__name__}
     for f in fields(event):
         value = getattr(event, f.name)
-        if f.name == "pos":
-            out["pos"] = {p.name: getattr(value, p.name) for p in fields(value)}
-        else:
-            out[f.name] = list(value) if isinstance(value, tuple) else value
+        if f.name.endswith("_raw") and value is None:
+            continue
+        out[f.name] = list(value) if isinstance(value, tuple) else value
     return out

@@ -62,12 +62,23 @@ def dyn_uint_array(data: str, head_index: int) -> tuple[int, ...]:
     return tuple([int(data[p : p + 64], 16) for p in range(start, end, 64)])
 
 
-def dyn_string(data: str, head_index: int) -> str:
+def dyn_string(data: str, head_index: int) -> tuple[str, str | None]:
+    """(text, None) for a clean UTF-8 string; (text with U+FFFD for each invalid sequence or NUL, the exact bytes
+    as 0x-hex) otherwise. Lenient on purpose: the contract accepts any bytes, and a string PostgreSQL text cannot
+    hold must not stop the mirror (it would fail the same batch on every restart)."""
     start, size = _tail_start(data, head_index)
     end = start + 2 * size
     if end > len(data):
         raise DecodeError(f"string of {size} bytes runs past the data")
+    body = data[start:end]
     try:
-        return bytes.fromhex(data[start:end]).decode("utf-8")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DecodeError(f"string is not valid UTF-8 hex: {exc}") from exc
+        raw = bytes.fromhex(body)
+    except ValueError as exc:
+        raise DecodeError(f"string is not hex: {exc}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace").replace("\x00", "\ufffd"), "0x" + body.lower()
+    if "\x00" in text:
+        return text.replace("\x00", "\ufffd"), "0x" + body.lower()
+    return text, None

@@ -1,6 +1,7 @@
 """Apply one batch — decoded events, the blocks they came from, the new checkpoint — inside the caller's
-transaction. Replays are harmless: raw rows are keyed (chain, block hash, log index) and only rows that were new
-move derived state."""
+transaction, in one of two modes: a live batch (records, possibly a replay: raw rows are keyed (chain, block hash,
+log index) and only rows that were new move derived state) or a backfill batch rendered ahead (all above the
+checkpoint, written by COPY)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from indexer.errors import StoreConflict
 from indexer.fold import fold
 from indexer.records import EventRecord
 from indexer.store import chain_sql, events_sql, investments_sql, latest_sql, ownership_sql, series_sql
+from indexer.store.copy_tables import MINT_SERIES, PAYMENT_SERIES, TRANSFER_SERIES
 from indexer.store.cursor import pg_cursor
 from indexer.store.render import Rendered, render_effects, render_events
 from indexer.types import BlockHeader
 
-POSITION_TABLES = ("investment_mints", "payments", "distributions", "project_exits")
+POSITION_TABLES = ("chain_mints", "chain_payments", "chain_distributions", "chain_exits")
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class Batch:
     chain_id: int
     from_block: int
     checkpoint: Checkpoint  # carries the finalized block as the chain said when the batch was fetched
-    records: Sequence[EventRecord]  # chain order; empty when the batch comes rendered (see apply_batch)
+    records: Sequence[EventRecord]  # chain order; unused by apply_rendered_batch (the rendering holds them)
     headers: Sequence[BlockHeader] = field(default_factory=tuple)  # blocks kept in the reorg window
 
     @property
@@ -39,8 +41,7 @@ class Batch:
 
 @dataclass(frozen=True)
 class Applied:
-    events_new: int
-    events_replayed: int
+    events_new: int  # events stored by this batch (a replay's already stored ones are not counted)
 
 
 def _check_extends(batch: Batch, stored: Checkpoint | None) -> None:
@@ -79,7 +80,7 @@ def _insert_new_records(cur: psycopg.Cursor, batch: Batch, covered: int, finaliz
     return records
 
 
-def write_rendered(cur: psycopg.Cursor, chain_id: int, r: Rendered, finalized: int) -> None:
+def _write_rendered(cur: psycopg.Cursor, chain_id: int, r: Rendered, finalized: int) -> None:
     fx = r.small
     ownership_sql.insert_projects(cur, chain_id, fx.projects)
     ownership_sql.apply_balance_deltas(cur, chain_id, fx.balance_deltas)
@@ -94,9 +95,9 @@ def write_rendered(cur: psycopg.Cursor, chain_id: int, r: Rendered, finalized: i
     if any(r.months.values()) and series_sql.is_natively_partitioned(cur):
         for table, months in r.months.items():
             series_sql.ensure_partitions(cur, table, months)
-    series_sql.copy_series(cur, "transfer_series", r.transfers)
-    series_sql.copy_series(cur, "mint_series", r.mint_series)
-    series_sql.copy_series(cur, "payment_series", r.payment_series)
+    series_sql.copy_series(cur, TRANSFER_SERIES.name, r.transfers)
+    series_sql.copy_series(cur, MINT_SERIES.name, r.mint_series)
+    series_sql.copy_series(cur, PAYMENT_SERIES.name, r.payment_series)
 
 
 def _advance_finality(cur: psycopg.Cursor, chain_id: int, before: int, after: int, keep_from: int) -> None:
@@ -116,29 +117,54 @@ def _check_rendered_flags(batch: Batch, rendered: Rendered, finalized: int) -> N
         raise StoreConflict(f"batch rendered with finalized {rendered.finalized}, the mirror is at {finalized}")
 
 
-def apply_batch(session: Session, batch: Batch, rendered: Rendered | None = None) -> Applied:
-    """Everything of `batch` or (on any error, when the caller's transaction rolls back) nothing. `rendered`
-    (from render_batch, computed off this thread or process) replaces the records of a batch above the checkpoint."""
-    cur = pg_cursor(session)
+@dataclass(frozen=True)
+class _Locked:
+    """The checkpoint as locked at the start of a batch, and what the batch may move it to."""
+
+    top: Checkpoint  # the checkpoint after the batch
+    covered: int  # the block the stored checkpoint reaches (-1: none)
+    before: int  # the stored finalized block (-1: none)
+    finalized: int  # the finalized block after the batch: never back, never past the mirror
+
+
+def _lock(cur: psycopg.Cursor, batch: Batch) -> _Locked:
     stored = chain_sql.lock_checkpoint(cur, batch.chain_id)
     _check_extends(batch, stored)
     top = max(batch.checkpoint, stored) if stored else batch.checkpoint
     covered, before = (stored.block_number, stored.finalized_block) if stored else (-1, -1)
-    finalized = min(max(batch.finalized, before), top.block_number)  # never back, never past the mirror
-    if rendered is not None:
-        if batch.from_block <= covered:
-            raise StoreConflict(f"rendered batch from {batch.from_block} overlaps the checkpoint {covered}")
-        _check_rendered_flags(batch, rendered, finalized)
-        events_sql.copy_events(cur, rendered.events)
-        new, total = rendered.event_count, rendered.event_count
-    else:
-        records = _insert_new_records(cur, batch, covered, finalized)
-        rendered = render_effects(batch.chain_id, fold(records), finalized)
-        new, total = len(records), len(batch.records)
-    write_rendered(cur, batch.chain_id, rendered, finalized)
+    return _Locked(top, covered, before, min(max(batch.finalized, before), top.block_number))
+
+
+def _finish(cur: psycopg.Cursor, batch: Batch, locked: _Locked, rendered: Rendered) -> None:
+    finalized = locked.finalized
+    _write_rendered(cur, batch.chain_id, rendered, finalized)
     chain_sql.insert_blocks(cur, batch.chain_id, batch.headers, finalized)
     # Rows of earlier batches up to the new finalized block become final; the window keeps its newest final
     # block as the anchor a reorg search stops at.
-    _advance_finality(cur, batch.chain_id, before, min(finalized, batch.from_block - 1), finalized)
+    _advance_finality(cur, batch.chain_id, locked.before, min(finalized, batch.from_block - 1), finalized)
+    top = locked.top
     chain_sql.write_checkpoint(cur, batch.chain_id, Checkpoint(top.block_number, top.block_hash, finalized))
-    return Applied(new, total - new)
+
+
+def apply_live_batch(session: Session, batch: Batch) -> Applied:
+    """Everything of `batch` (its records folded here) or, when the caller's transaction rolls back on any error,
+    nothing. The batch may overlap the checkpoint (a replay): events already stored change nothing."""
+    cur = pg_cursor(session)
+    locked = _lock(cur, batch)
+    records = _insert_new_records(cur, batch, locked.covered, locked.finalized)
+    rendered = render_effects(batch.chain_id, fold(records), locked.finalized)
+    _finish(cur, batch, locked, rendered)
+    return Applied(len(records))
+
+
+def apply_rendered_batch(session: Session, batch: Batch, rendered: Rendered) -> Applied:
+    """A backfill batch whose events and effects were rendered ahead (render_batch, off the writer's thread): all of
+    it above the checkpoint, written by COPY; all or (on rollback) nothing, like apply_live_batch."""
+    cur = pg_cursor(session)
+    locked = _lock(cur, batch)
+    if batch.from_block <= locked.covered:
+        raise StoreConflict(f"rendered batch from {batch.from_block} overlaps the checkpoint {locked.covered}")
+    _check_rendered_flags(batch, rendered, locked.finalized)
+    events_sql.copy_events(cur, rendered.events)
+    _finish(cur, batch, locked, rendered)
+    return Applied(rendered.event_count)

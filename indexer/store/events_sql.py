@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import psycopg
+from psycopg.rows import dict_row
 
 from indexer.records import EventRecord, stored_args
+from indexer.store.copy_tables import EVENTS
 
-COLUMNS = (
-    "chain_id, block_hash, log_index, block_number, tx_hash, tx_index, block_time, contract, event_name, args, final"
-)
+COLUMNS = EVENTS.column_list()
 
 # Per connection, emptied at every commit: COPY cannot say ON CONFLICT, the INSERT ... SELECT after it can.
 STAGE_DDL = (
@@ -45,15 +46,19 @@ def insert_events(cur: psycopg.Cursor, text: str, count: int) -> set[tuple[int, 
     return {(n, i) for n, i in cur.fetchall()}
 
 
+# The record's fields as stored: `name` is the event_name column.
+_RECORD_COLUMNS = ", ".join("event_name AS name" if f == "name" else f for f in EventRecord._fields)
+
+
 def delete_events_above(cur: psycopg.Cursor, chain_id: int, number: int) -> list[EventRecord]:
     """Delete and return (in chain order) every event above block `number`."""
-    cur.execute(
-        """DELETE FROM chain_events WHERE chain_id = %s AND block_number > %s
-           RETURNING block_number, block_hash, log_index, tx_hash, tx_index, block_time, contract, event_name, args""",
-        (chain_id, number),
-    )
-    rows = sorted(cur.fetchall(), key=lambda row: (row[0], row[2]))
-    return [EventRecord(*row[:-1], stored_args(row[-1])) for row in rows]
+    with cur.connection.cursor(row_factory=dict_row) as named:
+        named.execute(
+            f"DELETE FROM chain_events WHERE chain_id = %s AND block_number > %s RETURNING {_RECORD_COLUMNS}",
+            (chain_id, number),
+        )
+        rows = sorted(named.fetchall(), key=lambda row: (row["block_number"], row["log_index"]))
+    return [EventRecord(**{**row, "args": stored_args(row["args"])}) for row in rows]
 
 
 def mark_events_final(cur: psycopg.Cursor, chain_id: int, after: int, upto: int) -> None:
@@ -64,15 +69,26 @@ def mark_events_final(cur: psycopg.Cursor, chain_id: int, after: int, upto: int)
     )
 
 
+class LatestEvent(NamedTuple):
+    key: str
+    event_name: str
+    args: dict[str, Any]
+    block_number: int
+    log_index: int
+
+
+_LATEST_COLUMNS = ", ".join("k AS key" if f == "key" else f for f in LatestEvent._fields)
+
+
 def latest_events(
     cur: psycopg.Cursor, chain_id: int, names: Sequence[str], key_sql: str, keys: Sequence[str]
-) -> list[tuple[str, str, dict, int, int]]:
-    """Per key (a SQL expression over a row, e.g. `args->>'account'`), the newest remaining event among `names`:
-    (key, event name, args, block number, log index). Reorg-only path, so no dedicated index."""
+) -> list[LatestEvent]:
+    """Per key (a SQL expression over a row, e.g. `args->>'account'`), the newest remaining event among `names`.
+    Reorg-only path, so no dedicated index."""
     cur.execute(
-        f"""SELECT DISTINCT ON (k) k, event_name, args, block_number, log_index
+        f"""SELECT DISTINCT ON (k) {_LATEST_COLUMNS}
             FROM (SELECT {key_sql} AS k, * FROM chain_events WHERE chain_id = %s AND event_name = ANY(%s)) e
             WHERE k = ANY(%s) ORDER BY k, block_number DESC, log_index DESC""",
         (chain_id, list(names), list(keys)),
     )
-    return list(cur.fetchall())
+    return [LatestEvent(*row) for row in cur.fetchall()]

@@ -6,42 +6,49 @@ from collections.abc import Mapping
 
 import psycopg
 
-from indexer.fold import Latest, RoleKey
+from indexer.fold import RoleKey
+from indexer.rows import Latest
 from indexer.store.events_sql import latest_events
 
 # The WHERE keeps an older event (a replay) from overwriting a newer one.
 NEWER = "WHERE (EXCLUDED.block_number, EXCLUDED.log_index) > ({t}.block_number, {t}.log_index)"
 
 
+def _upsert(cur: psycopg.Cursor, table: str, keys: tuple[str, ...], value: str, rows: list[dict[str, object]]) -> None:
+    """Insert or update last-writer rows: the key columns, then `value` with the event (block, log index) that set
+    it."""
+    columns = ("chain_id", *keys, value, "block_number", "log_index")
+    cur.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(f'%({c})s' for c in columns)}) "
+        f"ON CONFLICT (chain_id, {', '.join(keys)}) DO UPDATE SET {value} = EXCLUDED.{value}, "
+        "block_number = EXCLUDED.block_number, log_index = EXCLUDED.log_index " + NEWER.format(t=table),
+        rows,
+    )
+
+
+def _event(latest: Latest) -> dict[str, object]:
+    return {"block_number": latest.block_number, "log_index": latest.log_index}
+
+
 def upsert_allowlist(cur: psycopg.Cursor, chain_id: int, latest: Mapping[str, Latest]) -> None:
     if latest:
-        cur.executemany(
-            "INSERT INTO allowlist (chain_id, account, allowed, block_number, log_index) VALUES (%s, %s, %s, %s, %s) "
-            "ON CONFLICT (chain_id, account) DO UPDATE SET allowed = EXCLUDED.allowed, "
-            "block_number = EXCLUDED.block_number, log_index = EXCLUDED.log_index " + NEWER.format(t="allowlist"),
-            [(chain_id, account, *v) for account, v in latest.items()],
-        )
+        rows = [{"chain_id": chain_id, "account": a, "allowed": v.value, **_event(v)} for a, v in latest.items()]
+        _upsert(cur, "chain_allowlist", ("account",), "allowed", rows)
 
 
 def upsert_pauses(cur: psycopg.Cursor, chain_id: int, latest: Mapping[str, Latest]) -> None:
     if latest:
-        cur.executemany(
-            "INSERT INTO pause_states (chain_id, contract, paused, block_number, log_index) VALUES (%s, %s, %s, %s, %s) "
-            "ON CONFLICT (chain_id, contract) DO UPDATE SET paused = EXCLUDED.paused, "
-            "block_number = EXCLUDED.block_number, log_index = EXCLUDED.log_index " + NEWER.format(t="pause_states"),
-            [(chain_id, contract, *v) for contract, v in latest.items()],
-        )
+        rows = [{"chain_id": chain_id, "contract": c, "paused": v.value, **_event(v)} for c, v in latest.items()]
+        _upsert(cur, "chain_pauses", ("contract",), "paused", rows)
 
 
 def upsert_roles(cur: psycopg.Cursor, chain_id: int, latest: Mapping[RoleKey, Latest]) -> None:
     if latest:
-        cur.executemany(
-            "INSERT INTO role_members (chain_id, contract, role, account, granted, block_number, log_index) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (chain_id, contract, role, account) DO UPDATE SET "
-            "granted = EXCLUDED.granted, block_number = EXCLUDED.block_number, log_index = EXCLUDED.log_index "
-            + NEWER.format(t="role_members"),
-            [(chain_id, *key, *v) for key, v in latest.items()],
-        )
+        rows = [
+            {"chain_id": chain_id, "contract": c, "role": r, "account": a, "granted": v.value, **_event(v)}
+            for (c, r, a), v in latest.items()
+        ]
+        _upsert(cur, "chain_roles", ("contract", "role", "account"), "granted", rows)
 
 
 # ----- undo: recompute the touched keys from the events that remain ---------------------------------
@@ -50,17 +57,22 @@ def upsert_roles(cur: psycopg.Cursor, chain_id: int, latest: Mapping[RoleKey, La
 def recompute_allowlist(cur: psycopg.Cursor, chain_id: int, accounts: list[str]) -> None:
     if not accounts:
         return
-    cur.execute("DELETE FROM allowlist WHERE chain_id = %s AND account = ANY(%s)", (chain_id, accounts))
+    cur.execute("DELETE FROM chain_allowlist WHERE chain_id = %s AND account = ANY(%s)", (chain_id, accounts))
     rows = latest_events(cur, chain_id, ["AllowlistUpdated"], "args->>'account'", accounts)
-    upsert_allowlist(cur, chain_id, {k: (bool(args["allowed"]), n, i) for k, _name, args, n, i in rows})
+    upsert_allowlist(cur, chain_id, {e.key: Latest(bool(e.args["allowed"]), e.block_number, e.log_index) for e in rows})
 
 
 def recompute_pauses(cur: psycopg.Cursor, chain_id: int, contracts: list[str]) -> None:
     if not contracts:
         return
-    cur.execute("DELETE FROM pause_states WHERE chain_id = %s AND contract = ANY(%s)", (chain_id, contracts))
+    cur.execute("DELETE FROM chain_pauses WHERE chain_id = %s AND contract = ANY(%s)", (chain_id, contracts))
     rows = latest_events(cur, chain_id, ["Paused", "Unpaused"], "contract", contracts)
-    upsert_pauses(cur, chain_id, {k: (name == "Paused", n, i) for k, name, _args, n, i in rows})
+    upsert_pauses(cur, chain_id, {e.key: Latest(e.event_name == "Paused", e.block_number, e.log_index) for e in rows})
+
+
+def _role_key(joined: str) -> RoleKey:
+    contract, role, account = joined.split("|")
+    return contract, role, account
 
 
 def recompute_roles(cur: psycopg.Cursor, chain_id: int, keys: list[RoleKey]) -> None:
@@ -68,7 +80,7 @@ def recompute_roles(cur: psycopg.Cursor, chain_id: int, keys: list[RoleKey]) -> 
         return
     joined = ["|".join(k) for k in keys]
     cur.execute(
-        "DELETE FROM role_members WHERE chain_id = %s AND contract || '|' || role || '|' || account = ANY(%s)",
+        "DELETE FROM chain_roles WHERE chain_id = %s AND contract || '|' || role || '|' || account = ANY(%s)",
         (chain_id, joined),
     )
     key_sql = "contract || '|' || (args->>'role') || '|' || (args->>'account')"
@@ -76,5 +88,5 @@ def recompute_roles(cur: psycopg.Cursor, chain_id: int, keys: list[RoleKey]) -> 
     upsert_roles(
         cur,
         chain_id,
-        {tuple(k.split("|")): (name == "RoleGranted", n, i) for k, name, _a, n, i in rows},  # type: ignore[misc]
+        {_role_key(e.key): Latest(e.event_name == "RoleGranted", e.block_number, e.log_index) for e in rows},
     )

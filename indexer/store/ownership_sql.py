@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import psycopg
 
 from indexer.fold import BalanceKey
+from indexer.rows import DistributionRow, ExitRow, ProjectRow
 from indexer.store.cursor import numeric_array
 
 # One statement: the balances move and the holder counts follow the 0 <-> non-zero crossings. Every part of a
@@ -15,29 +15,30 @@ from indexer.store.cursor import numeric_array
 # separate (not an upsert) because CHECK constraints judge the proposed row of an upsert, i.e. the bare delta.
 APPLY_BALANCE_DELTAS = """
 WITH d AS (
-    SELECT * FROM unnest(%(projects)s::numeric[], %(holders)s::text[], %(deltas)s::numeric[]) AS d(project_id, holder, delta)
+    SELECT * FROM unnest(%(projects)s::numeric[], %(holders)s::text[], %(deltas)s::numeric[])
+                  AS d(project_id, holder, delta)
 ), prev AS (
     SELECT d.project_id, d.holder, d.delta, b.balance AS before
-    FROM d LEFT JOIN project_balances b
+    FROM d LEFT JOIN chain_balances b
       ON b.chain_id = %(chain)s AND b.project_id = d.project_id AND b.holder = d.holder
 ), updated AS (
-    UPDATE project_balances b SET balance = b.balance + p.delta FROM prev p
+    UPDATE chain_balances b SET balance = b.balance + p.delta FROM prev p
     WHERE p.before IS NOT NULL AND b.chain_id = %(chain)s AND b.project_id = p.project_id AND b.holder = p.holder
 ), inserted AS (
-    INSERT INTO project_balances (chain_id, project_id, holder, balance)
+    INSERT INTO chain_balances (chain_id, project_id, holder, balance)
     SELECT %(chain)s, project_id, holder, delta FROM prev WHERE before IS NULL
 ), crossings AS (
     SELECT project_id, sum(CASE WHEN COALESCE(before, 0) = 0 AND COALESCE(before, 0) + delta > 0 THEN 1
                                 WHEN before > 0 AND before + delta = 0 THEN -1 ELSE 0 END) AS change
     FROM prev GROUP BY project_id
 ), counted AS (
-    UPDATE project_holder_counts c SET holders = c.holders + x.change FROM crossings x
+    UPDATE chain_holder_counts c SET holders = c.holders + x.change FROM crossings x
     WHERE c.chain_id = %(chain)s AND c.project_id = x.project_id AND x.change <> 0
 )
-INSERT INTO project_holder_counts (chain_id, project_id, holders)
+INSERT INTO chain_holder_counts (chain_id, project_id, holders)
 SELECT %(chain)s, project_id, change FROM crossings x
 WHERE change <> 0
-  AND NOT EXISTS (SELECT 1 FROM project_holder_counts c WHERE c.chain_id = %(chain)s AND c.project_id = x.project_id)
+  AND NOT EXISTS (SELECT 1 FROM chain_holder_counts c WHERE c.chain_id = %(chain)s AND c.project_id = x.project_id)
 """
 
 
@@ -45,10 +46,10 @@ WHERE change <> 0
 DROP_EMPTIED = """
 WITH d AS (SELECT * FROM unnest(%(projects)s::numeric[], %(holders)s::text[]) AS d(project_id, holder)),
 emptied AS (
-    DELETE FROM project_balances b USING d
+    DELETE FROM chain_balances b USING d
     WHERE b.chain_id = %(chain)s AND b.project_id = d.project_id AND b.holder = d.holder AND b.balance = 0
 )
-DELETE FROM project_holder_counts c USING (SELECT DISTINCT project_id FROM d) p
+DELETE FROM chain_holder_counts c USING (SELECT DISTINCT project_id FROM d) p
 WHERE c.chain_id = %(chain)s AND c.project_id = p.project_id AND c.holders = 0
 """
 
@@ -72,46 +73,43 @@ def apply_supply_deltas(cur: psycopg.Cursor, chain_id: int, deltas: Mapping[int,
     if not items:
         return
     cur.execute(
-        """UPDATE projects p SET minted = p.minted + d.delta
+        """UPDATE chain_projects p SET minted = p.minted + d.delta
            FROM unnest(%s::numeric[], %s::numeric[]) AS d(project_id, delta)
            WHERE p.chain_id = %s AND p.project_id = d.project_id""",
         (numeric_array([k for k, _ in items]), numeric_array([v for _, v in items]), chain_id),
     )
 
 
-def insert_projects(cur: psycopg.Cursor, chain_id: int, rows: Sequence[tuple[Any, ...]]) -> None:
+def _insert_rows(cur: psycopg.Cursor, table: str, rows: Sequence[Mapping[str, object]]) -> None:
+    """INSERT rows given as column -> value (a row NamedTuple's `_asdict()` and the chain, `final`...)."""
+    columns = tuple(rows[0])
+    cur.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(f'%({c})s' for c in columns)})", rows
+    )
+
+
+def insert_projects(cur: psycopg.Cursor, chain_id: int, rows: Sequence[ProjectRow]) -> None:
     if rows:
-        cur.executemany(
-            """INSERT INTO projects (chain_id, project_id, supply_cap, metadata_cid, created_block, created_tx)
-               VALUES (%s, %s, %s, %s, %s, %s)""",
-            [(chain_id, *r) for r in rows],
-        )
+        _insert_rows(cur, "chain_projects", [{"chain_id": chain_id, **r._asdict()} for r in rows])
 
 
-POSITION = "block_number, block_hash, tx_hash, log_index, block_time, final"
-
-
-def insert_exits(cur: psycopg.Cursor, chain_id: int, rows: Sequence[tuple[Any, ...]], finalized: int) -> None:
+def insert_exits(cur: psycopg.Cursor, chain_id: int, rows: Sequence[ExitRow], finalized: int) -> None:
     if not rows:
         return
-    cur.executemany(
-        f"INSERT INTO project_exits (chain_id, project_id, community_dao, {POSITION}) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        [(chain_id, *r, r[2] <= finalized) for r in rows],
+    _insert_rows(
+        cur, "chain_exits", [{"chain_id": chain_id, **r._asdict(), "final": r.block_number <= finalized} for r in rows]
     )
     cur.executemany(
-        "UPDATE projects SET exited = true, community_dao = %s WHERE chain_id = %s AND project_id = %s",
-        [(r[1], chain_id, r[0]) for r in rows],
+        "UPDATE chain_projects SET exited = true, community_dao = %(community_dao)s "
+        "WHERE chain_id = %(chain_id)s AND project_id = %(project_id)s",
+        [{"chain_id": chain_id, "community_dao": r.community_dao, "project_id": r.project_id} for r in rows],
     )
 
 
-def insert_distributions(cur: psycopg.Cursor, chain_id: int, rows: Sequence[tuple[Any, ...]], finalized: int) -> None:
+def insert_distributions(cur: psycopg.Cursor, chain_id: int, rows: Sequence[DistributionRow], finalized: int) -> None:
     if rows:
-        cur.executemany(
-            "INSERT INTO distributions (chain_id, project_id, distribution_id, total_amount, merkle_root, "
-            f"snapshot_block, {POSITION}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [(chain_id, *r, r[5] <= finalized) for r in rows],
-        )
+        final = [{"chain_id": chain_id, **r._asdict(), "final": r.block_number <= finalized} for r in rows]
+        _insert_rows(cur, "chain_distributions", final)
 
 
 # ----- undo ---------------------------------------------------------------------------------------
@@ -125,9 +123,9 @@ def delete_position_rows_above(cur: psycopg.Cursor, table: str, chain_id: int, n
 def reset_exits(cur: psycopg.Cursor, chain_id: int, project_ids: Sequence[int]) -> None:
     """After undo: a project is exited exactly when an exit row remains for it."""
     cur.execute(
-        """UPDATE projects p SET exited = (e.project_id IS NOT NULL), community_dao = e.community_dao
+        """UPDATE chain_projects p SET exited = (e.project_id IS NOT NULL), community_dao = e.community_dao
            FROM unnest(%s::numeric[]) AS t(project_id)
-           LEFT JOIN project_exits e ON e.chain_id = %s AND e.project_id = t.project_id
+           LEFT JOIN chain_exits e ON e.chain_id = %s AND e.project_id = t.project_id
            WHERE p.chain_id = %s AND p.project_id = t.project_id""",
         (numeric_array(list(project_ids)), chain_id, chain_id),
     )
@@ -135,15 +133,19 @@ def reset_exits(cur: psycopg.Cursor, chain_id: int, project_ids: Sequence[int]) 
 
 def delete_projects_created_above(cur: psycopg.Cursor, chain_id: int, number: int) -> None:
     cur.execute(
-        """WITH gone AS (DELETE FROM projects WHERE chain_id = %(chain)s AND created_block > %(n)s RETURNING project_id),
-                b AS (DELETE FROM project_balances WHERE chain_id = %(chain)s AND project_id IN (SELECT project_id FROM gone))
-           DELETE FROM project_holder_counts WHERE chain_id = %(chain)s AND project_id IN (SELECT project_id FROM gone)""",
+        """WITH gone AS (DELETE FROM chain_projects WHERE chain_id = %(chain)s AND created_block > %(n)s
+                         RETURNING project_id),
+                b AS (DELETE FROM chain_balances
+                      WHERE chain_id = %(chain)s AND project_id IN (SELECT project_id FROM gone))
+           DELETE FROM chain_holder_counts
+           WHERE chain_id = %(chain)s AND project_id IN (SELECT project_id FROM gone)""",
         {"chain": chain_id, "n": number},
     )
 
 
 def mark_position_rows_final(cur: psycopg.Cursor, table: str, chain_id: int, after: int, upto: int) -> None:
     cur.execute(
-        f"UPDATE {table} SET final = true WHERE chain_id = %s AND block_number > %s AND block_number <= %s AND NOT final",
+        f"UPDATE {table} SET final = true "
+        "WHERE chain_id = %s AND block_number > %s AND block_number <= %s AND NOT final",
         (chain_id, after, upto),
     )

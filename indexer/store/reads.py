@@ -10,9 +10,7 @@ from sqlalchemy.orm import Session
 
 def balances(session: Session, chain_id: int) -> list[tuple[int, str, int]]:
     rows = session.execute(
-        text(
-            "SELECT project_id, holder, balance FROM project_balances WHERE chain_id = :c ORDER BY project_id, holder"
-        ),
+        text("SELECT project_id, holder, balance FROM chain_balances WHERE chain_id = :c ORDER BY project_id, holder"),
         {"c": chain_id},
     ).all()
     return [(int(p), h, int(b)) for p, h, b in rows]
@@ -22,7 +20,8 @@ def supplies(session: Session, chain_id: int) -> list[tuple[int, int, int, int]]
     """(project, minted, cap, sum of balances) per project."""
     rows = session.execute(
         text("""SELECT p.project_id, p.minted, p.supply_cap, COALESCE(sum(b.balance), 0)
-                FROM projects p LEFT JOIN project_balances b ON b.chain_id = p.chain_id AND b.project_id = p.project_id
+                FROM chain_projects p
+                LEFT JOIN chain_balances b ON b.chain_id = p.chain_id AND b.project_id = p.project_id
                 WHERE p.chain_id = :c GROUP BY p.project_id, p.minted, p.supply_cap ORDER BY p.project_id"""),
         {"c": chain_id},
     ).all()

@@ -8,19 +8,10 @@ from datetime import datetime
 
 import psycopg
 
-SERIES_TABLES = ("transfer_series", "mint_series", "payment_series")
-DAILY_VIEWS = ("transfers_daily", "mints_daily", "payments_daily")
+from indexer.store.copy_tables import SERIES
 
-TRANSFER_COLUMNS = (
-    "chain_id, block_time, block_number, block_hash, log_index, batch_index, tx_hash, operator, from_address, "
-    "to_address, project_id, amount"
-)
-MINT_COLUMNS = (
-    "chain_id, block_time, block_number, block_hash, log_index, tx_hash, project_id, investor, amount, payment_ref"
-)
-PAYMENT_COLUMNS = (
-    "chain_id, block_time, block_number, block_hash, log_index, tx_hash, project_id, payer, token, amount, payment_ref"
-)
+SERIES_TABLES = tuple(SERIES)
+DAILY_VIEWS = ("chain_transfers_daily", "chain_mints_daily", "chain_payments_daily")
 
 
 def partition_name(table: str, month: tuple[int, int]) -> str:
@@ -34,7 +25,7 @@ def _month_bounds(month: tuple[int, int]) -> tuple[str, str]:
 
 
 def is_natively_partitioned(cur: psycopg.Cursor) -> bool:
-    cur.execute("SELECT 1 FROM pg_partitioned_table WHERE partrelid = 'transfer_series'::regclass")
+    cur.execute("SELECT 1 FROM pg_partitioned_table WHERE partrelid = 'chain_transfer_series'::regclass")
     return cur.fetchone() is not None
 
 
@@ -53,8 +44,7 @@ def ensure_partitions(cur: psycopg.Cursor, table: str, months: Iterable[tuple[in
 
 def copy_series(cur: psycopg.Cursor, table: str, text: str) -> None:
     if text:
-        columns = {"transfer_series": TRANSFER_COLUMNS, "mint_series": MINT_COLUMNS, "payment_series": PAYMENT_COLUMNS}
-        with cur.copy(f"COPY {table} ({columns[table]}) FROM STDIN") as copy:
+        with cur.copy(SERIES[table].copy_sql) as copy:
             copy.write(text)
 
 

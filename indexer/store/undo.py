@@ -12,22 +12,23 @@ from indexer.checkpoint import Checkpoint
 from indexer.errors import StoreConflict
 from indexer.fold import fold
 from indexer.store import chain_sql, events_sql, latest_sql, ownership_sql, series_sql
+from indexer.store.batch import POSITION_TABLES
 from indexer.store.cursor import pg_cursor
 from indexer.types import BlockHeader
 
 DERIVED_TABLES = (
-    "projects",
-    "project_balances",
-    "project_holder_counts",
-    "project_exits",
-    "distributions",
-    "allowlist",
-    "pause_states",
-    "role_members",
-    "investment_mints",
-    "payments",
+    "chain_projects",
+    "chain_balances",
+    "chain_holder_counts",
+    "chain_exits",
+    "chain_distributions",
+    "chain_allowlist",
+    "chain_pauses",
+    "chain_roles",
+    "chain_mints",
+    "chain_payments",
     *series_sql.SERIES_TABLES,
-    "indexer_blocks",
+    "chain_blocks",
     "chain_events",
 )
 
@@ -58,9 +59,9 @@ def undo_above(
         ownership_sql.apply_balance_deltas(cur, chain_id, fx.negated_balances())
         ownership_sql.apply_supply_deltas(cur, chain_id, fx.negated_supply())
         series_sql.delete_series_above(cur, chain_id, block_number, min(r.block_time for r in removed))
-        for table in ("investment_mints", "payments", "distributions", "project_exits"):
+        for table in POSITION_TABLES:
             ownership_sql.delete_position_rows_above(cur, table, chain_id, block_number)
-        ownership_sql.reset_exits(cur, chain_id, sorted({e[0] for e in fx.exits}))
+        ownership_sql.reset_exits(cur, chain_id, sorted({e.project_id for e in fx.exits}))
         ownership_sql.delete_projects_created_above(cur, chain_id, block_number)
         latest_sql.recompute_allowlist(cur, chain_id, sorted(fx.allowlist))
         latest_sql.recompute_pauses(cur, chain_id, sorted(fx.pauses))

@@ -75,7 +75,7 @@ def indexer_process(
 
 def indexed_block(engine: Engine) -> int:
     with engine.connect() as conn:
-        value = conn.execute(text("SELECT block_number FROM indexer_checkpoints WHERE chain_id = :c"), {"c": CHAIN_ID})
+        value = conn.execute(text("SELECT block_number FROM chain_checkpoints WHERE chain_id = :c"), {"c": CHAIN_ID})
         return value.scalar() or -1
 
 
@@ -110,7 +110,7 @@ def test_kill_9_at_random_points_of_a_backfill_then_restart_equals_a_clean_run(
 
     with clean_db.begin() as conn:
         tables = [t for t in mirror_state(clean_db, CHAIN_ID)]
-        conn.execute(text("TRUNCATE " + ", ".join(tables) + ", indexer_blocks"))
+        conn.execute(text("TRUNCATE " + ", ".join(tables) + ", chain_blocks"))
     sync_until_head(settings, clean_db)  # uninterrupted, in-process
     assert mirror_state(clean_db, CHAIN_ID) == after_crashes
     assert len(after_crashes["chain_events"]) > 7_000
@@ -121,7 +121,7 @@ def test_kill_9_at_random_points_of_a_backfill_then_restart_equals_a_clean_run(
 
 def indexed_hash(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        value = conn.execute(text("SELECT block_hash FROM indexer_checkpoints WHERE chain_id = :c"), {"c": CHAIN_ID})
+        value = conn.execute(text("SELECT block_hash FROM chain_checkpoints WHERE chain_id = :c"), {"c": CHAIN_ID})
         return value.scalar()
 
 
@@ -183,7 +183,7 @@ def test_kill_9_in_the_middle_of_live_follow_batches_then_restart_equals_an_unin
         process = indexer_process(settings, busy_chain, until_head=False)
         wait_for(lambda: indexed_hash(clean_db) == busy_chain.head()["hash"], "the follower to catch up")
         # A mint to a holder the mirror knows: its batch writes the events, then waits on the balance row we hold.
-        with rows_locked(clean_db, "SELECT 1 FROM project_balances WHERE chain_id = :c FOR UPDATE"):
+        with rows_locked(clean_db, "SELECT 1 FROM chain_balances WHERE chain_id = :c FOR UPDATE"):
             activity.send(activity.mint(1 + round_ % 3, investors[round_ % 3].address, 1_000 + round_))
             wait_for(lambda: indexer_waits_on_a_lock(clean_db), "the follow batch to block half way")
             kill(process)
@@ -213,7 +213,7 @@ def test_kill_9_in_the_middle_of_a_reorg_undo_then_restart_equals_an_uninterrupt
     process = indexer_process(settings, busy_chain, until_head=False)
     try:
         # The undo deletes the replaced blocks' events and moves balances back, then waits on the mint rows we hold.
-        sql = f"SELECT 1 FROM investment_mints WHERE chain_id = :c AND block_number >= {replaced_from} FOR UPDATE"
+        sql = f"SELECT 1 FROM chain_mints WHERE chain_id = :c AND block_number >= {replaced_from} FOR UPDATE"
         with rows_locked(clean_db, sql):
             reorg(busy_chain, 8, activity.mixed(9))
             wait_for(lambda: indexer_waits_on_a_lock(clean_db), "the reorg undo to block half way")

@@ -92,7 +92,7 @@ def test_a_new_deployment_on_the_same_chain_halts_the_indexer_naming_the_fix(
     assert f"terra indexer reindex --from-block {new.deploy_block}" in message and "DEPLOYMENTS_DIR" in message
     assert recorded(clean_db, 31337) == expected(private_chain.deployment)  # nothing of the new one mixed in
     with clean_db.connect() as conn:
-        indexed = conn.execute(text("SELECT block_number FROM indexer_checkpoints WHERE chain_id = 31337")).scalar()
+        indexed = conn.execute(text("SELECT block_number FROM chain_checkpoints WHERE chain_id = 31337")).scalar()
     assert indexed == before.indexed
 
 

@@ -63,7 +63,7 @@ def reorg_depths() -> tuple[float, float]:
 def assert_mirror_matches_chain(
     settings: Settings, engine: Engine, chain: PrivateChain, without: tuple[str, ...] = ()
 ) -> None:
-    checkpoint = mirror_state(engine, CHAIN_ID)["indexer_checkpoints"]
+    checkpoint = mirror_state(engine, CHAIN_ID)["chain_checkpoints"]
     assert checkpoint[0][:2] == (int(chain.head()["number"], 16), chain.head()["hash"])
     report = verify(settings, engine)
     assert report.ok, report.mismatches
@@ -133,9 +133,7 @@ def test_reorg_injected_under_a_running_indexer_is_undone_and_reapplied(
         reorg(private_chain, 5, activity.mixed(6))
         head_hash = private_chain.head()["hash"]
         deadline = time.monotonic() + 60
-        while (
-            time.monotonic() < deadline and mirror_state(clean_db, CHAIN_ID)["indexer_checkpoints"][0][1] != head_hash
-        ):
+        while time.monotonic() < deadline and mirror_state(clean_db, CHAIN_ID)["chain_checkpoints"][0][1] != head_hash:
             time.sleep(0.05)
     finally:
         stop.set()
@@ -150,7 +148,7 @@ def test_reorg_deeper_than_finality_halts_with_clear_error(
     activity = Activity(private_chain, "too-deep")
     sync_until_head(settings, clean_db)
     before = mirror_state(clean_db, CHAIN_ID)
-    finalized = before["indexer_checkpoints"][0][2]
+    finalized = before["chain_checkpoints"][0][2]
     head = int(private_chain.head()["number"], 16)
     old_hash = rpc(private_chain.url, "eth_getBlockByNumber", [hex(finalized), False])["hash"]
 

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, text
 from core.db.engine import make_session_factory
 from indexer.errors import StoreConflict
 from indexer.fold import ZERO_ADDRESS
-from indexer.store import Batch, apply_batch, undo_above
+from indexer.store import Batch, apply_live_batch, undo_above
 from tests.indexer.mirror_state import balances_consistent, mirror_state
 from tests.indexer.synthetic import (
     CHAIN_ID,
@@ -36,7 +36,7 @@ ROLE = "0x" + "11" * 32
 
 def apply(engine: Engine, batch: Batch) -> None:
     with make_session_factory(engine).begin() as session:
-        apply_batch(session, batch)
+        apply_live_batch(session, batch)
 
 
 def undo(engine: Engine, chain: SyntheticChain, number: int) -> None:
@@ -64,20 +64,20 @@ def test_a_batch_folds_every_event_into_the_derived_tables(clean_db: Engine) -> 
     chain = history()
     apply(clean_db, chain.batch(1, 4))
     state = mirror_state(clean_db, CHAIN_ID)
-    balances = {(int(p), h): int(b) for p, h, b in state["project_balances"]}
+    balances = {(int(p), h): int(b) for p, h, b in state["chain_balances"]}
     assert balances == {(1, A): 7_500, (1, B): 2_000, (1, C): 500, (2, C): 300}  # emptied rows go
-    assert [(int(p), int(m), e) for p, _cap, m, _cid, e, *_ in state["projects"]] == [
+    assert [(int(p), int(m), e) for p, _cap, m, _cid, _raw, e, *_ in state["chain_projects"]] == [
         (1, 10_000, False),
         (2, 300, True),
     ]
-    assert {(int(p), n) for p, n in state["project_holder_counts"]} == {(1, 3), (2, 1)}
-    assert [r[0] for r in state["investment_mints"]] == sorted([ref(1), ref(2)])
-    assert [r[0] for r in state["payments"]] == [ref(3)]
-    assert state["allowlist"] == sorted([(A, True, 1, 2), (B, False, 4, 1)], key=repr)
-    assert state["pause_states"] == [(ROUTER, True, 4, 0)]
-    assert state["role_members"] == [(OWNERSHIP, ROLE, C, True, 3, 2)]
-    assert len(state["transfer_series"]) == 5 and len(state["distributions"]) == 1
-    assert state["indexer_checkpoints"] == [(4, chain.blocks[3].header.hash, 0)]
+    assert {(int(p), n) for p, n in state["chain_holder_counts"]} == {(1, 3), (2, 1)}
+    assert [r[0] for r in state["chain_mints"]] == sorted([ref(1), ref(2)])
+    assert [r[0] for r in state["chain_payments"]] == [ref(3)]
+    assert state["chain_allowlist"] == sorted([(A, True, 1, 2), (B, False, 4, 1)], key=repr)
+    assert state["chain_pauses"] == [(ROUTER, True, 4, 0)]
+    assert state["chain_roles"] == [(OWNERSHIP, ROLE, C, True, 3, 2)]
+    assert len(state["chain_transfer_series"]) == 5 and len(state["chain_distributions"]) == 1
+    assert state["chain_checkpoints"] == [(4, chain.blocks[3].header.hash, 0)]
     assert balances_consistent(clean_db, CHAIN_ID) == []
 
 
@@ -95,9 +95,9 @@ def test_undo_then_reapply_equals_a_straight_apply(clean_db: Engine) -> None:
     apply(clean_db, chain.batch(1, 4, finalized=1))
     straight = mirror_state(clean_db, CHAIN_ID)
     undo(clean_db, chain, 1)
-    assert scalar(clean_db, "SELECT count(*) FROM investment_mints WHERE chain_id = :c") == 0
-    assert scalar(clean_db, f"SELECT allowed FROM allowlist WHERE chain_id = :c AND account = '{B}'") is True
-    assert scalar(clean_db, "SELECT count(*) FROM pause_states WHERE chain_id = :c") == 0
+    assert scalar(clean_db, "SELECT count(*) FROM chain_mints WHERE chain_id = :c") == 0
+    assert scalar(clean_db, f"SELECT allowed FROM chain_allowlist WHERE chain_id = :c AND account = '{B}'") is True
+    assert scalar(clean_db, "SELECT count(*) FROM chain_pauses WHERE chain_id = :c") == 0
     for n in range(2, 5):
         apply(clean_db, chain.batch(n, n, finalized=1))
     assert mirror_state(clean_db, CHAIN_ID) == straight
@@ -115,9 +115,9 @@ def test_undo_then_another_branch_equals_that_branch_applied_straight(clean_db: 
     with make_session_factory(engine).begin() as session:
         session.execute(
             text(
-                "TRUNCATE chain_events, projects, project_balances, project_holder_counts, allowlist, "
-                "pause_states, role_members, investment_mints, payments, distributions, project_exits, "
-                "transfer_series, mint_series, payment_series, indexer_blocks, indexer_checkpoints"
+                "TRUNCATE chain_events, chain_projects, chain_balances, chain_holder_counts, chain_allowlist, "
+                "chain_pauses, chain_roles, chain_mints, chain_payments, chain_distributions, chain_exits, "
+                "chain_transfer_series, chain_mint_series, chain_payment_series, chain_blocks, chain_checkpoints"
             )
         )
     apply(clean_db, chain.batch(1, 4))
@@ -135,7 +135,7 @@ def test_transfer_batch_with_many_ids_rolls_back_exactly(clean_db: Engine) -> No
     chain.add_block([batch_transfer(A, B, ids, [i for i in ids])])
     chain.add_block([batch_transfer(B, C, ids[::2], [1] * len(ids[::2]))])
     apply(clean_db, chain.batch(3, 4))
-    assert scalar(clean_db, "SELECT count(*) FROM transfer_series WHERE chain_id = :c") == 200 + 200 + 100
+    assert scalar(clean_db, "SELECT count(*) FROM chain_transfer_series WHERE chain_id = :c") == 200 + 200 + 100
     undo(clean_db, chain, 2)
     assert mirror_state(clean_db, CHAIN_ID) == before
     assert balances_consistent(clean_db, CHAIN_ID) == []

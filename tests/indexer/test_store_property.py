@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from core.db.engine import make_session_factory
 from indexer.fold import ZERO_ADDRESS
-from indexer.store import apply_batch, undo_above
+from indexer.store import apply_live_batch, undo_above
 from tests.indexer.mirror_state import balances_consistent, mirror_state
 from tests.indexer.synthetic import (
     HOLDERS,
@@ -134,7 +134,7 @@ def draw_cuts(draw: st.DrawFn, first: int, last: int) -> list[tuple[int, int]]:
 def apply_range(engine: Engine, chain: SyntheticChain, chain_id: int, cuts: list[tuple[int, int]]) -> None:
     for first, last in cuts:
         with make_session_factory(engine).begin() as session:
-            apply_batch(session, chain.batch(first, last, chain_id=chain_id))
+            apply_live_batch(session, chain.batch(first, last, chain_id=chain_id))
         assert balances_consistent(engine, chain_id) == []
 
 

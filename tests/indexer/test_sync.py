@@ -35,15 +35,16 @@ def test_backfill_then_follow_mirrors_every_event(
     assert balances_consistent(clean_db, 31337) == []
     with clean_db.connect() as conn:
         one = lambda sql: conn.execute(text(sql)).all()  # noqa: E731
-        assert one("SELECT exited FROM projects WHERE project_id = 3") == [(True,)]
-        assert one(f"SELECT amount FROM payments WHERE payment_ref = '0x{payment_ref('sync-pay-1').hex()}'") == [
+        assert one("SELECT exited FROM chain_projects WHERE project_id = 3") == [(True,)]
+        assert one(f"SELECT amount FROM chain_payments WHERE payment_ref = '0x{payment_ref('sync-pay-1').hex()}'") == [
             (12_345_678,)
         ]
-        assert one("SELECT total_amount FROM distributions") == [(123_456_789,)]
-        assert one("SELECT count(*) FROM investment_mints") == [(4,)]
-        assert one("SELECT paused FROM pause_states") == [(False,), (False,)]
-        assert one("SELECT count(*) FROM role_members WHERE granted") == [(7,)]  # 5 ownership + 2 router
-        assert one(f"SELECT allowed FROM allowlist WHERE account = '{investors[3].address.lower()}'") == [(False,)]
+        assert one("SELECT total_amount FROM chain_distributions") == [(123_456_789,)]
+        assert one("SELECT count(*) FROM chain_mints") == [(4,)]
+        assert one("SELECT paused FROM chain_pauses") == [(False,), (False,)]
+        assert one("SELECT count(*) FROM chain_roles WHERE granted") == [(7,)]  # 5 ownership + 2 router
+        allowed = f"SELECT allowed FROM chain_allowlist WHERE account = '{investors[3].address.lower()}'"
+        assert one(allowed) == [(False,)]
         assert one("SELECT count(*) FROM chain_events WHERE NOT final") == one(
             f"SELECT count(*) FROM chain_events WHERE block_number > {position.finalized}"
         )
@@ -62,7 +63,7 @@ def test_following_picks_up_new_blocks_as_they_come(
         found = []
         while not found and time.monotonic() < deadline:
             with clean_db.connect() as conn:
-                found = conn.execute(text("SELECT created_block FROM projects WHERE project_id = 42")).all()
+                found = conn.execute(text("SELECT created_block FROM chain_projects WHERE project_id = 42")).all()
             time.sleep(0.05)
         assert found and found[0][0] == receipt["blockNumber"]
     finally:

@@ -85,7 +85,7 @@ def test_faulty_rpc_leaves_no_gap_and_no_duplicate(faulty_chain: PrivateChain, c
     through_faults = mirror_state(clean_db, CHAIN_ID)
 
     with clean_db.begin() as conn:
-        conn.execute(text("TRUNCATE " + ", ".join(through_faults) + ", indexer_blocks"))
+        conn.execute(text("TRUNCATE " + ", ".join(through_faults) + ", chain_blocks"))
     mirror_through(faulty_chain.url, faulty_chain, clean_db).run(threading.Event(), until_head=True)
     assert mirror_state(clean_db, CHAIN_ID) == through_faults
-    assert rpc(faulty_chain.url, "eth_blockNumber", []) == hex(through_faults["indexer_checkpoints"][0][0])
+    assert rpc(faulty_chain.url, "eth_blockNumber", []) == hex(through_faults["chain_checkpoints"][0][0])

@@ -56,7 +56,7 @@ def reorgs_undone() -> float:
 
 
 def checkpoint(engine: Engine) -> tuple[int, str, int]:
-    return mirror_state(engine, CHAIN_ID)["indexer_checkpoints"][0]
+    return mirror_state(engine, CHAIN_ID)["chain_checkpoints"][0]
 
 
 def mirror(url: str | list[str], chain: PrivateChain, engine: Engine, refresh_views_every: float = 60.0) -> ChainMirror:
@@ -86,13 +86,13 @@ def test_a_tip_reorged_away_during_a_pause_is_undone_before_backfilling_past_it(
     payment, ref = activity.pay(payer, 1, 12_345_678)
     activity.send(payment)
     sync_until_head(settings, clean_db)  # the indexer stops at a tip that is not final yet
-    assert [(r[0], r[-1]) for r in mirror_state(clean_db, CHAIN_ID)["payments"]] == [(ref, False)]
+    assert [(r[0], r[-1]) for r in mirror_state(clean_db, CHAIN_ID)["chain_payments"]] == [(ref, False)]
 
     reorg(private_chain, 4, activity.mixed(2))  # the payment's block and the three before it replaced
     mine(private_chain.url, 70)  # finality moves past the stored tip while the indexer is stopped
     sync_until_head(settings, clean_db)
 
-    assert mirror_state(clean_db, CHAIN_ID)["payments"] == []  # the orphaned payment is not kept, let alone final
+    assert mirror_state(clean_db, CHAIN_ID)["chain_payments"] == []  # the orphaned payment is not kept, let alone final
     assert_equals_chain_and_a_fresh_reindex(settings, clean_db, private_chain)
 
 
@@ -123,15 +123,15 @@ def _total(engine: Engine, sql: str) -> int:
 
 def view_totals(engine: Engine) -> tuple[int, int]:
     return (
-        _total(engine, "SELECT coalesce(sum(mints), 0) FROM mints_daily WHERE chain_id = :c"),
-        _total(engine, "SELECT coalesce(sum(transfers), 0) FROM transfers_daily WHERE chain_id = :c"),
+        _total(engine, "SELECT coalesce(sum(mints), 0) FROM chain_mints_daily WHERE chain_id = :c"),
+        _total(engine, "SELECT coalesce(sum(transfers), 0) FROM chain_transfers_daily WHERE chain_id = :c"),
     )
 
 
 def series_totals(engine: Engine) -> tuple[int, int]:
     return (
-        _total(engine, "SELECT count(*) FROM mint_series WHERE chain_id = :c"),
-        _total(engine, "SELECT count(*) FROM transfer_series WHERE chain_id = :c"),
+        _total(engine, "SELECT count(*) FROM chain_mint_series WHERE chain_id = :c"),
+        _total(engine, "SELECT count(*) FROM chain_transfer_series WHERE chain_id = :c"),
     )
 
 

@@ -78,10 +78,10 @@ def test_verify_lists_each_mismatch_and_exits_non_zero(indexed, clean_db: Engine
     holder = investors[1].address.lower()
     with clean_db.begin() as conn:
         conn.execute(
-            text("UPDATE project_balances SET balance = balance + 1 WHERE project_id = 1 AND holder = :h"),
+            text("UPDATE chain_balances SET balance = balance + 1 WHERE project_id = 1 AND holder = :h"),
             {"h": holder},
         )
-        conn.execute(text("UPDATE projects SET minted = minted + 1 WHERE project_id = 2"))
+        conn.execute(text("UPDATE chain_projects SET minted = minted + 1 WHERE project_id = 2"))
     report = verify(indexed, clean_db)
     assert sorted(str(m) for m in report.mismatches) == sorted(
         [

@@ -45,3 +45,22 @@ def test_upgrade_creates_every_model_table_then_downgrade_removes_them(empty_dat
     assert _tables(empty_database) == set()
     upgrade(empty_database)
     assert model_tables <= _tables(empty_database)
+
+
+def _schema_differences(url: str) -> list[object]:
+    """What Alembic's autogenerate would change to make the migrated database match the ORM models."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
+            return list(compare_metadata(context, Base.metadata))
+    finally:
+        engine.dispose()
+
+
+def test_the_migrated_schema_is_the_one_the_models_describe(empty_database: str) -> None:
+    upgrade(empty_database)
+    assert _schema_differences(empty_database) == []

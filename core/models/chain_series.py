@@ -1,6 +1,7 @@
 """Time series by block time (transfers, mints, payments): range-partitioned by month in plain PostgreSQL, or
 TimescaleDB hypertables where the extension exists (migration 0002 picks). Daily aggregates are materialized views
-(`transfers_daily`, `mints_daily`, `payments_daily`) refreshed by the indexer, continuous aggregates on TimescaleDB.
+(`chain_transfers_daily`, `chain_mints_daily`, `chain_payments_daily`, their `day` a UTC midnight as
+timestamptz on both paths) refreshed by the indexer, continuous aggregates on TimescaleDB.
 
 The primary keys include `block_time` because both partitioning schemes demand it; block time is a function of the
 block hash, so uniqueness is still that of (chain, block hash, log index[, batch index]).
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base
 from core.models.chain_mirror import ADDRESS, HASH
-from core.models.ownership import UINT256
+from core.models.chain_ownership import UINT256
 
 PARTITION_BY_MONTH = "RANGE (block_time)"
 
@@ -31,15 +32,15 @@ class SeriesPosition:
     log_index: Mapped[int] = mapped_column(Integer)
 
 
-class TransferRecord(SeriesPosition, Base):
+class ChainTransferRecord(SeriesPosition, Base):
     """One (token id, amount) movement: a TransferSingle, or one entry of a TransferBatch (`batch_index`)."""
 
-    __tablename__ = "transfer_series"
+    __tablename__ = "chain_transfer_series"
     __table_args__ = (
         PrimaryKeyConstraint(
-            "chain_id", "block_hash", "log_index", "batch_index", "block_time", name="pk_transfer_series"
+            "chain_id", "block_hash", "log_index", "batch_index", "block_time", name="pk_chain_transfer_series"
         ),
-        Index("ix_transfer_series_chain_id_block_number", "chain_id", "block_number", postgresql_using="brin"),
+        Index("ix_chain_transfer_series_chain_id_block_number", "chain_id", "block_number", postgresql_using="brin"),
         {"postgresql_partition_by": PARTITION_BY_MONTH},
     )
 
@@ -52,13 +53,13 @@ class TransferRecord(SeriesPosition, Base):
     amount: Mapped[Decimal] = mapped_column(UINT256)
 
 
-class MintRecord(SeriesPosition, Base):
+class ChainMintRecord(SeriesPosition, Base):
     """An InvestmentMinted event on the time axis."""
 
-    __tablename__ = "mint_series"
+    __tablename__ = "chain_mint_series"
     __table_args__ = (
-        PrimaryKeyConstraint("chain_id", "block_hash", "log_index", "block_time", name="pk_mint_series"),
-        Index("ix_mint_series_chain_id_block_number", "chain_id", "block_number", postgresql_using="brin"),
+        PrimaryKeyConstraint("chain_id", "block_hash", "log_index", "block_time", name="pk_chain_mint_series"),
+        Index("ix_chain_mint_series_chain_id_block_number", "chain_id", "block_number", postgresql_using="brin"),
         {"postgresql_partition_by": PARTITION_BY_MONTH},
     )
 
@@ -69,13 +70,13 @@ class MintRecord(SeriesPosition, Base):
     payment_ref: Mapped[str] = mapped_column(HASH)
 
 
-class PaymentRecord(SeriesPosition, Base):
+class ChainPaymentRecord(SeriesPosition, Base):
     """A PaymentReceived event on the time axis."""
 
-    __tablename__ = "payment_series"
+    __tablename__ = "chain_payment_series"
     __table_args__ = (
-        PrimaryKeyConstraint("chain_id", "block_hash", "log_index", "block_time", name="pk_payment_series"),
-        Index("ix_payment_series_chain_id_block_number", "chain_id", "block_number", postgresql_using="brin"),
+        PrimaryKeyConstraint("chain_id", "block_hash", "log_index", "block_time", name="pk_chain_payment_series"),
+        Index("ix_chain_payment_series_chain_id_block_number", "chain_id", "block_number", postgresql_using="brin"),
         {"postgresql_partition_by": PARTITION_BY_MONTH},
     )
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     Integer,
+    LargeBinary,
     Numeric,
     PrimaryKeyConstraint,
     Text,
@@ -37,12 +38,12 @@ class EventPosition:
     final: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
-class Project(Base):
+class ChainProject(Base):
     """A created project; `minted` is its total supply (mints minus burns), never above `supply_cap`."""
 
-    __tablename__ = "projects"
+    __tablename__ = "chain_projects"
     __table_args__ = (
-        PrimaryKeyConstraint("chain_id", "project_id", name="pk_projects"),
+        PrimaryKeyConstraint("chain_id", "project_id", name="pk_chain_projects"),
         CheckConstraint("minted >= 0 AND minted <= supply_cap", name="minted_within_cap"),
     )
 
@@ -50,19 +51,22 @@ class Project(Base):
     project_id: Mapped[Decimal] = mapped_column(UINT256)
     supply_cap: Mapped[Decimal] = mapped_column(UINT256)
     minted: Mapped[Decimal] = mapped_column(UINT256, server_default=text("0"))
+    # The contract takes any string: text PostgreSQL cannot hold (invalid UTF-8, NUL) is stored with U+FFFD in
+    # its place, and the exact bytes in `metadata_cid_raw` (NULL when the text is the string itself).
     metadata_cid: Mapped[str] = mapped_column(Text)
+    metadata_cid_raw: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     exited: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     community_dao: Mapped[str | None] = mapped_column(ADDRESS, nullable=True)
     created_block: Mapped[int] = mapped_column(BigInteger)
     created_tx: Mapped[str] = mapped_column(HASH)
 
 
-class ProjectBalance(Base):
+class ChainBalance(Base):
     """Units of a project held by one address; a row exists only while the balance is above zero."""
 
-    __tablename__ = "project_balances"
+    __tablename__ = "chain_balances"
     __table_args__ = (
-        PrimaryKeyConstraint("chain_id", "project_id", "holder", name="pk_project_balances"),
+        PrimaryKeyConstraint("chain_id", "project_id", "holder", name="pk_chain_balances"),
         CheckConstraint("balance >= 0", name="non_negative"),
     )
 
@@ -72,12 +76,12 @@ class ProjectBalance(Base):
     balance: Mapped[Decimal] = mapped_column(UINT256)
 
 
-class ProjectHolderCount(Base):
-    """How many addresses hold a non-zero balance of a project; kept in step with `project_balances`."""
+class ChainHolderCount(Base):
+    """How many addresses hold a non-zero balance of a project; kept in step with `chain_balances`."""
 
-    __tablename__ = "project_holder_counts"
+    __tablename__ = "chain_holder_counts"
     __table_args__ = (
-        PrimaryKeyConstraint("chain_id", "project_id", name="pk_project_holder_counts"),
+        PrimaryKeyConstraint("chain_id", "project_id", name="pk_chain_holder_counts"),
         CheckConstraint("holders >= 0", name="non_negative"),
     )
 
@@ -86,22 +90,22 @@ class ProjectHolderCount(Base):
     holders: Mapped[int] = mapped_column(BigInteger)
 
 
-class ProjectExit(EventPosition, Base):
+class ChainExit(EventPosition, Base):
     """A project handed to its community DAO (at most one per project: the contract freezes it after)."""
 
-    __tablename__ = "project_exits"
-    __table_args__ = (PrimaryKeyConstraint("chain_id", "project_id", name="pk_project_exits"),)
+    __tablename__ = "chain_exits"
+    __table_args__ = (PrimaryKeyConstraint("chain_id", "project_id", name="pk_chain_exits"),)
 
     chain_id: Mapped[int] = mapped_column(BigInteger)
     project_id: Mapped[Decimal] = mapped_column(UINT256)
     community_dao: Mapped[str] = mapped_column(ADDRESS)
 
 
-class Distribution(EventPosition, Base):
+class ChainDistribution(EventPosition, Base):
     """A recorded distribution of returns: total, merkle root of per-holder amounts, snapshot block."""
 
-    __tablename__ = "distributions"
-    __table_args__ = (PrimaryKeyConstraint("chain_id", "project_id", "distribution_id", name="pk_distributions"),)
+    __tablename__ = "chain_distributions"
+    __table_args__ = (PrimaryKeyConstraint("chain_id", "project_id", "distribution_id", name="pk_chain_distributions"),)
 
     chain_id: Mapped[int] = mapped_column(BigInteger)
     project_id: Mapped[Decimal] = mapped_column(UINT256)
@@ -111,11 +115,11 @@ class Distribution(EventPosition, Base):
     snapshot_block: Mapped[Decimal] = mapped_column(UINT256)
 
 
-class AllowlistEntry(Base):
+class ChainAllowlistEntry(Base):
     """The latest KYC allowlist decision for an address, and the event that made it."""
 
-    __tablename__ = "allowlist"
-    __table_args__ = (PrimaryKeyConstraint("chain_id", "account", name="pk_allowlist"),)
+    __tablename__ = "chain_allowlist"
+    __table_args__ = (PrimaryKeyConstraint("chain_id", "account", name="pk_chain_allowlist"),)
 
     chain_id: Mapped[int] = mapped_column(BigInteger)
     account: Mapped[str] = mapped_column(ADDRESS)
@@ -124,11 +128,11 @@ class AllowlistEntry(Base):
     log_index: Mapped[int] = mapped_column(Integer)
 
 
-class PauseState(Base):
+class ChainPause(Base):
     """Whether a contract (ownership or router) is paused, as of its latest Paused/Unpaused event."""
 
-    __tablename__ = "pause_states"
-    __table_args__ = (PrimaryKeyConstraint("chain_id", "contract", name="pk_pause_states"),)
+    __tablename__ = "chain_pauses"
+    __table_args__ = (PrimaryKeyConstraint("chain_id", "contract", name="pk_chain_pauses"),)
 
     chain_id: Mapped[int] = mapped_column(BigInteger)
     contract: Mapped[str] = mapped_column(ADDRESS)
@@ -137,11 +141,11 @@ class PauseState(Base):
     log_index: Mapped[int] = mapped_column(Integer)
 
 
-class RoleMember(Base):
+class ChainRole(Base):
     """An AccessControl role of a contract and an account; `granted` false once revoked (the row keeps the event)."""
 
-    __tablename__ = "role_members"
-    __table_args__ = (PrimaryKeyConstraint("chain_id", "contract", "role", "account", name="pk_role_members"),)
+    __tablename__ = "chain_roles"
+    __table_args__ = (PrimaryKeyConstraint("chain_id", "contract", "role", "account", name="pk_chain_roles"),)
 
     chain_id: Mapped[int] = mapped_column(BigInteger)
     contract: Mapped[str] = mapped_column(ADDRESS)
