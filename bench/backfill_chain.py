@@ -28,6 +28,7 @@ from core.chain.accounts import LOCAL_DEPLOYER, LOCAL_RELAYER, LOCAL_TREASURY, a
 from core.chain.compiler import compile_project  # noqa: E402
 from core.chain.connection import connect  # noqa: E402
 from core.chain.deployments import Deployment, load_deployment  # noqa: E402
+from ipfs.cid import compute_cid  # noqa: E402
 from terra.local.anvil import Anvil  # noqa: E402
 from terra.ops.deploy import DeployPlan, deploy  # noqa: E402
 
@@ -79,7 +80,7 @@ class Generator:
 
     def setup(self, admin: str) -> None:
         for pid in range(1, PROJECTS + 1):
-            self.send(admin, "createProject", [pid, 10**30, f"bafy-bench-{pid}"])
+            self.send(admin, "createProject", [pid, 10**30, compute_cid(f"bench-{pid}".encode())])
         self.send(admin, "setAllowedBatch", [self.investors, True])
         self.mine()
         self.events += PROJECTS + len(self.investors)

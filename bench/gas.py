@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from hexbytes import HexBytes
 from rich.console import Console
 from rich.table import Table
 from web3 import Web3
@@ -27,10 +28,13 @@ def main() -> None:
         w3 = connect(node.url)
         plan = DeployPlan(admin, minter.address, treasury.address, "https://x/{id}")
         d = deploy(w3, build, plan, Path(tempfile.mkdtemp()), report=lambda _m: None)
-        c = {n: w3.eth.contract(address=d.address(n), abi=build.contracts[n].abi) for n in d.contracts}
+        c = {
+            n: w3.eth.contract(address=Web3.to_checksum_address(d.address(n)), abi=build.contracts[n].abi)
+            for n in d.contracts
+        }
         own, router, usd = c[OWNERSHIP], c[PAYMENT_ROUTER], c[STABLECOIN]
         for name in (OWNERSHIP, PAYMENT_ROUTER, STABLECOIN):
-            rec = w3.eth.get_transaction_receipt(d.contracts[name].tx_hash)
+            rec = w3.eth.get_transaction_receipt(HexBytes(d.contracts[name].tx_hash))
             rows.append((f"deploy {name}", rec["gasUsed"], ""))
 
         r = transact(
@@ -61,7 +65,9 @@ def main() -> None:
         transact(w3, admin, usd.functions.mint(a.address, 10**9))
         transact(w3, a, usd.functions.approve(router.address, 10**9))
         r = transact(w3, a, router.functions.pay(1, usd.address, 25 * 10**6, Web3.keccak(text="pay-1")))
-        rows.append(("PaymentRouter.pay (approved beforehand)", r["gasUsed"], ""))
+        rows.append(("PaymentRouter.pay $25 (approved beforehand)", r["gasUsed"], "checks: cents, minimum, mintable"))
+        r = transact(w3, a, router.functions.pay(1, usd.address, 10 * 10**6, Web3.keccak(text="pay-2")))
+        rows.append(("PaymentRouter.pay $10, second payment", r["gasUsed"], ""))
 
     table = Table(title="Terra Lumina gas (anvil 1.7.1, solc 0.8.28, optimizer 200 runs, evm cancun)")
     table.add_column("operation")

@@ -35,6 +35,7 @@ from core.chain.transactions import transact  # noqa: E402
 from core.settings import load_settings  # noqa: E402
 from indexer.service import run_forever  # noqa: E402
 from indexer.settings import IndexerSettings  # noqa: E402
+from ipfs.cid import compute_cid  # noqa: E402
 from terra.local.anvil import Anvil  # noqa: E402
 from terra.ops.deploy import DeployPlan, deploy  # noqa: E402
 
@@ -63,7 +64,7 @@ def setup_chain(node: Anvil, deployments: Path) -> tuple[object, str]:
     plan = DeployPlan(admin, minter.address, anvil_account(LOCAL_TREASURY).address, "https://x/{id}")
     deployment = deploy(w3, compile_project(), plan, deployments, report=lambda _m: None)
     own = w3.eth.contract(address=Web3.to_checksum_address(deployment.address(OWNERSHIP)), abi=load_abi(OWNERSHIP))
-    transact(w3, admin, own.functions.createProject(1, 10**18, "bafy-latency"))
+    transact(w3, admin, own.functions.createProject(1, 10**18, compute_cid(b"latency")))
     transact(w3, admin, own.functions.setAllowedBatch([anvil_account(3).address], True))
     return own, minter.address
 

@@ -37,6 +37,16 @@ contract TerraLuminaOwnership is ERC1155, ERC1155Supply, AccessControl, Pausable
         uint256 snapshotBlock;
     }
 
+    // Metadata CIDs accepted by `createProject`: CIDv0 (`Qm` + 44 base58btc characters) or CIDv1 in lower-case
+    // base32 (`b` multibase prefix; every CIDv1 then starts `ba`). 59 characters is a sha2-256 CID with a one-byte
+    // codec (`bafybei…` dag-pb, `bafkrei…` raw); 117 leaves room for a 64-byte digest with multi-byte varints.
+    uint256 private constant CIDV0_LENGTH = 46;
+    uint256 private constant CIDV1_MIN_LENGTH = 59;
+    uint256 private constant CIDV1_MAX_LENGTH = 117;
+    // Bit c is set when ASCII character c belongs to the alphabet (no bit above 127: non-ASCII bytes never match).
+    uint256 private constant BASE58BTC_CHARS = 0x7ffeffe07ff7dfe03fe000000000000;
+    uint256 private constant BASE32_LOWER_CHARS = 0x7fffffe0000000000fc000000000000;
+
     mapping(uint256 projectId => Project) private _projects;
     mapping(uint256 projectId => mapping(uint256 distributionId => Distribution)) private _distributions;
 
@@ -68,7 +78,10 @@ contract TerraLuminaOwnership is ERC1155, ERC1155Supply, AccessControl, Pausable
     error ProjectAlreadyExists(uint256 projectId);
     error ProjectIsExited(uint256 projectId);
     error InvalidSupplyCap();
-    error EmptyMetadataCid();
+    /// @notice `metadataCid` is not an IPFS CID (CIDv0 `Qm…` or lower-case base32 CIDv1 `b…`).
+    error InvalidMetadataCid(string metadataCid);
+    /// @notice Minting is paused, so nothing can be minted (or paid for) in `projectId` now.
+    error ProjectPaused(uint256 projectId);
     error ZeroAmount();
     error ZeroAddress();
     error SupplyCapExceeded(uint256 projectId, uint256 supplyCap, uint256 requestedSupply);
@@ -90,14 +103,15 @@ contract TerraLuminaOwnership is ERC1155, ERC1155Supply, AccessControl, Pausable
     /// @notice Register a project whose tokens can then be minted up to `supplyCap`.
     /// @param projectId The token id of the project; never reused.
     /// @param supplyCap The funding target in US cents.
-    /// @param metadataCid IPFS CID of the project's metadata document.
+    /// @param metadataCid IPFS CID of the project's metadata document: CIDv0 (`Qm…`, 46 characters) or CIDv1 in
+    ///        lower-case base32 (`bafy…`, `bafk…`); anything else reverts with `InvalidMetadataCid`.
     function createProject(uint256 projectId, uint256 supplyCap, string calldata metadataCid)
         external
         onlyRole(PROJECT_ADMIN_ROLE)
     {
         if (_projects[projectId].exists) revert ProjectAlreadyExists(projectId);
         if (supplyCap == 0) revert InvalidSupplyCap();
-        if (bytes(metadataCid).length == 0) revert EmptyMetadataCid();
+        if (!_isCid(bytes(metadataCid))) revert InvalidMetadataCid(metadataCid);
         _projects[projectId] = Project(supplyCap, metadataCid, true, false, address(0));
         emit ProjectCreated(projectId, supplyCap, metadataCid);
     }
@@ -127,6 +141,18 @@ contract TerraLuminaOwnership is ERC1155, ERC1155Supply, AccessControl, Pausable
     }
 
     // ----- investments ----------------------------------------------------------------------------
+
+    /// @notice Reverts, with the reason a mint would give, unless `amount` units of `projectId` could be minted to
+    ///         `investor` now: `UnknownProject`, `ProjectIsExited`, `ProjectPaused`, `AccountNotAllowed` or
+    ///         `SupplyCapExceeded`. The payment router asks before it takes money.
+    /// @dev Counts only what is minted: payments not minted yet are not reserved against the cap.
+    function requireMintable(uint256 projectId, address investor, uint256 amount) external view {
+        Project storage p = _requireOpenProject(projectId);
+        if (paused()) revert ProjectPaused(projectId);
+        if (!isAllowed[investor]) revert AccountNotAllowed(investor);
+        uint256 requested = totalSupply(projectId) + amount;
+        if (requested > p.supplyCap) revert SupplyCapExceeded(projectId, p.supplyCap, requested);
+    }
 
     /// @notice Mint `amount` units of `projectId` to `investor` for a confirmed payment.
     /// @dev Reverts on an unknown or exited project, a cap overrun, a reused `paymentRef`, an investor
@@ -240,6 +266,24 @@ contract TerraLuminaOwnership is ERC1155, ERC1155Supply, AccessControl, Pausable
         p = _projects[projectId];
         if (!p.exists) revert UnknownProject(projectId);
         if (p.exited) revert ProjectIsExited(projectId);
+    }
+
+    /// @dev Only the alphabet and the length are checked, not the multihash inside: enough to refuse what no IPFS
+    ///      client would resolve (empty strings, NUL bytes, non-ASCII, arbitrary text).
+    function _isCid(bytes calldata cid) private pure returns (bool) {
+        uint256 n = cid.length;
+        if (n == CIDV0_LENGTH && cid[0] == "Q" && cid[1] == "m") return _allIn(cid, BASE58BTC_CHARS);
+        if (n >= CIDV1_MIN_LENGTH && n <= CIDV1_MAX_LENGTH && cid[0] == "b" && cid[1] == "a") {
+            return _allIn(cid[1:], BASE32_LOWER_CHARS);
+        }
+        return false;
+    }
+
+    function _allIn(bytes calldata text, uint256 alphabet) private pure returns (bool) {
+        for (uint256 i = 0; i < text.length; ++i) {
+            if ((alphabet >> uint8(text[i])) & 1 == 0) return false;
+        }
+        return true;
     }
 
     /// @dev Every balance change passes here: mints and transfers alike obey pause, exit freeze and allowlist.

@@ -3,8 +3,8 @@
 import click
 from ape.cli import ConnectedProviderCommand
 
-from terra.ops.ape_bridge import ape_chain_context
-from terra.ops.projects import create_project
+from core.chain.ownership import create_project
+from terra.ops.ape_bridge import ape_chain_context, one_line_errors
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -12,6 +12,7 @@ from terra.ops.projects import create_project
 @click.argument("supply_cap_cents", type=int)
 @click.argument("metadata_cid")
 def cli(project_id: int, supply_cap_cents: int, metadata_cid: str) -> None:
-    ctx = ape_chain_context()
-    receipt = create_project(ctx.w3, ctx.deployment(), ctx.admin(), project_id, supply_cap_cents, metadata_cid)
+    with one_line_errors():
+        ctx = ape_chain_context()
+        receipt = create_project(ctx.w3, ctx.deployment(), ctx.admin(), project_id, supply_cap_cents, metadata_cid)
     click.echo(f"project {project_id} created in block {receipt['blockNumber']}")

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 from core.chain.errors import DeploymentNotFound
 
@@ -18,13 +18,31 @@ class DeployedContract(BaseModel):
     constructor_args: str  # ABI-encoded, hex without 0x: what an explorer asks for
 
 
+# role name (e.g. MINTER_ROLE) -> checksummed holders, as granted at deploy
+RoleHolders = dict[str, list[str]]
+
+
 class Deployment(BaseModel):
     chain_id: int
     solc_version: str
     standard_input_sha256: str
     standard_input_file: str  # beside this file
     contracts: dict[str, DeployedContract]
-    roles: dict[str, str] = {}
+    roles: dict[str, RoleHolders] = {}  # contract name -> its roles after the deploy
+    deployer: str | None = None  # the key that deployed; it holds no role after a production deploy
+    stablecoin: str | None = None
+    treasury: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_roles(cls, data: Any) -> Any:
+        """Files written before roles were recorded per contract held one flat map of the ownership contract's
+        roles, the stablecoin and the treasury: read them into today's shape."""
+        if isinstance(data, dict) and any(isinstance(v, str) for v in data.get("roles", {}).values()):
+            flat = dict(data["roles"])
+            data = {**data, "stablecoin": flat.pop("stablecoin", None), "treasury": flat.pop("treasury", None)}
+            data["roles"] = {"TerraLuminaOwnership": {role: [holder] for role, holder in flat.items()}}
+        return data
 
     @property
     def deploy_block(self) -> int:

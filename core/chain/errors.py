@@ -14,7 +14,14 @@ class WrongChain(ChainError):
 
 
 class TransactionReverted(ChainError):
-    """A transaction was mined but reverted."""
+    """A transaction reverted (at gas estimation, in a call, or mined); the message names the error and its arguments.
+
+    `data` is the raw revert data (0x-hex) when the node gave it, for callers that decide on the error itself.
+    """
+
+    def __init__(self, message: str, data: str | None = None) -> None:
+        super().__init__(message)
+        self.data = data
 
 
 class DeploymentNotFound(ChainError):

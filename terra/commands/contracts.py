@@ -34,8 +34,15 @@ def deploy_cmd(
     rpc_url: RpcUrl = None,
     chain_id: ChainId = None,
     stablecoin: Annotated[str | None, typer.Option(help="USDC address on public chains.")] = None,
+    admin: Annotated[
+        str | None,
+        typer.Option(
+            help="Address (a multisig) granted the admin, project-admin and pauser roles; the deploying key then "
+            "renounces all of its roles. Required off local chains; without it a local chain's deployer keeps them."
+        ),
+    ] = None,
 ) -> None:
-    """Deploy the contracts, grant the roles (minter = the relayer) and record deployments/<chain_id>.json."""
+    """Deploy the contracts, grant the roles (minter, compliance: the relayer), record deployments/<chain_id>.json."""
     from core.chain.compiler import CompilerError, compile_project
     from terra.context import chain_context
     from terra.ops.deploy import DeployPlan, deploy
@@ -44,11 +51,12 @@ def deploy_cmd(
         ctx = chain_context(rpc_url, chain_id)
         build = compile_project()
         plan = DeployPlan(
-            admin=ctx.admin(),
+            deployer=ctx.admin(),
             minter=ctx.minter_address(),
             treasury=ctx.treasury_address(),
             metadata_uri=ctx.settings.metadata_uri,
             stablecoin=stablecoin,
+            admin=admin,
         )
         deploy(ctx.w3, build, plan, ctx.settings.deployments_path, report)
 

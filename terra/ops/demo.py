@@ -13,8 +13,9 @@ from web3 import Web3
 
 from core.chain.accounts import LOCAL_INVESTORS, anvil_account
 from core.chain.deployments import Deployment
+from core.chain.ownership import Mint, allow, create_project, is_allowed, is_minted, mint, read_project
+from core.chain.payment_ref import payment_ref
 from terra.ops import Report
-from terra.ops.projects import allow, create_project, mint, ownership_contract, payment_ref
 
 DEMO_PROJECTS_FILE = Path(__file__).with_name("demo_projects.json")
 
@@ -30,7 +31,8 @@ DEMO_INVESTMENTS: tuple[tuple[int, int, int], ...] = (
 
 
 def demo_projects() -> list[dict[str, Any]]:
-    return json.loads(DEMO_PROJECTS_FILE.read_text())
+    projects: list[dict[str, Any]] = json.loads(DEMO_PROJECTS_FILE.read_text())
+    return projects
 
 
 @dataclass(frozen=True)
@@ -49,12 +51,11 @@ def seed(
     report: Report = print,
 ) -> SeedResult:
     """Create the demo projects (metadata CID from `metadata_cid`), allowlist the demo investors and mint."""
-    contract = ownership_contract(w3, deployment)
     created: list[int] = []
     skipped = 0
     for project in demo_projects():
         pid = project["token_id"]
-        if contract.functions.project(pid).call()[2]:
+        if read_project(w3, deployment, pid) is not None:
             skipped += 1
             continue
         cid = metadata_cid(project)
@@ -63,18 +64,18 @@ def seed(
         report(f"project {pid} {project['name']!r}: cap ${project['supply_cap_cents'] / 100:,.2f}, metadata {cid}")
 
     investors = [anvil_account(i).address for i in LOCAL_INVESTORS]
-    if not all(contract.functions.isAllowed(a).call() for a in investors):
+    if not all(is_allowed(w3, deployment, a) for a in investors):
         allow(w3, deployment, admin, investors)
         report(f"allowlisted {len(investors)} demo investors")
 
     mints: list[tuple[int, str, int]] = []
     for n, (investor_index, pid, cents) in enumerate(DEMO_INVESTMENTS):
         ref = payment_ref(f"demo-investment-{n}")
-        if contract.functions.paymentRefUsed(ref).call():
+        if is_minted(w3, deployment, ref):
             skipped += 1
             continue
         investor = investors[investor_index]
-        mint(w3, deployment, minter, pid, investor, cents, ref)
+        mint(w3, deployment, minter, Mint(pid, investor, cents, ref))
         mints.append((pid, investor, cents))
         report(f"minted {cents} units (${cents / 100:,.2f}) of project {pid} to {investor}")
     return SeedResult(created, mints, skipped)

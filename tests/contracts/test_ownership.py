@@ -6,6 +6,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.logs import DISCARD
 
+from ipfs.cid import compute_cid
 from terra.ops.deploy import role_id
 from tests.conftest import Chain
 from tests.contracts.conftest import Send
@@ -13,6 +14,7 @@ from tests.contracts.reverts import reverts_with
 
 REF = Web3.keccak(text="payment-1")
 REF2 = Web3.keccak(text="payment-2")
+CID = compute_cid(b"project 42 metadata")
 
 
 role = role_id  # the id deploy grants, by name
@@ -26,28 +28,28 @@ def events(contract_event, receipt):  # type: ignore[no-untyped-def]
 
 
 def test_create_project_records_cap_cid_and_emits(chain: Chain, admin: LocalAccount, send: Send) -> None:
-    receipt = send(admin, chain.ownership.functions.createProject(42, 5_000_000, "bafkreicid"))
+    receipt = send(admin, chain.ownership.functions.createProject(42, 5_000_000, CID))
     (ev,) = events(chain.ownership.events.ProjectCreated, receipt)
-    assert (ev["projectId"], ev["supplyCap"], ev["metadataCid"]) == (42, 5_000_000, "bafkreicid")
-    assert chain.ownership.functions.project(42).call() == [5_000_000, "bafkreicid", True, False, "0x" + "0" * 40]
+    assert (ev["projectId"], ev["supplyCap"], ev["metadataCid"]) == (42, 5_000_000, CID)
+    assert chain.ownership.functions.project(42).call() == [5_000_000, CID, True, False, "0x" + "0" * 40]
 
 
 def test_create_project_requires_project_admin(chain: Chain, investors: list[LocalAccount], send: Send) -> None:
     with reverts_with(
         chain.ownership, "AccessControlUnauthorizedAccount", investors[0].address, role("PROJECT_ADMIN_ROLE")
     ):
-        send(investors[0], chain.ownership.functions.createProject(1, 100, "cid"))
+        send(investors[0], chain.ownership.functions.createProject(1, 100, CID))
 
 
 def test_create_project_twice_reverts(chain: Chain, admin: LocalAccount, send: Send, project: int) -> None:
     with reverts_with(chain.ownership, "ProjectAlreadyExists", project):
-        send(admin, chain.ownership.functions.createProject(project, 100, "cid"))
+        send(admin, chain.ownership.functions.createProject(project, 100, CID))
 
 
 def test_create_project_rejects_zero_cap_and_empty_cid(chain: Chain, admin: LocalAccount, send: Send) -> None:
     with reverts_with(chain.ownership, "InvalidSupplyCap"):
-        send(admin, chain.ownership.functions.createProject(9, 0, "cid"))
-    with reverts_with(chain.ownership, "EmptyMetadataCid"):
+        send(admin, chain.ownership.functions.createProject(9, 0, CID))
+    with reverts_with(chain.ownership, "InvalidMetadataCid", ""):
         send(admin, chain.ownership.functions.createProject(9, 100, ""))
 
 

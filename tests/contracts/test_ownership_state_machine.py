@@ -12,10 +12,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from web3 import Web3
-from web3.exceptions import ContractCustomError, ContractLogicError
 
 from core.chain.accounts import anvil_account
+from core.chain.errors import TransactionReverted
 from core.chain.transactions import transact
+from ipfs.cid import compute_cid
 from tests.conftest import Chain
 
 PROJECTS = {11: 5_000, 12: 800}  # small caps so the cap is really hit
@@ -40,13 +41,16 @@ class OwnershipMachine(RuleBasedStateMachine):
         try:
             transact(self.chain.w3, account, call)
             return True
-        except (ContractCustomError, ContractLogicError):
+        except TransactionReverted:
             return False
 
     @initialize()
     def create_projects(self) -> None:
         for pid, cap in PROJECTS.items():
-            assert self._try(self.admin, self.chain.ownership.functions.createProject(pid, cap, f"cid-{pid}"))
+            assert self._try(
+                self.admin,
+                self.chain.ownership.functions.createProject(pid, cap, compute_cid(f"state-machine-{pid}".encode())),
+            )
 
     @rule(
         project=st.sampled_from(list(PROJECTS)),

@@ -24,6 +24,7 @@ from core.settings import load_settings
 from indexer.service import reindex, run_forever
 from indexer.settings import IndexerSettings
 from indexer.sync import Position
+from ipfs.cid import compute_cid
 from terra.local.anvil import Anvil
 from terra.ops.deploy import DeployPlan, deploy
 from tests.indexer.scenario import Contracts
@@ -128,7 +129,11 @@ class Activity:
         from core.chain.transactions import transact
 
         for pid in PROJECTS:
-            transact(self.chain.w3, self.chain.admin, own.functions.createProject(pid, 10**12, f"bafy-{pid}"))
+            transact(
+                self.chain.w3,
+                self.chain.admin,
+                own.functions.createProject(pid, 10**12, compute_cid(f"mirror-{pid}".encode())),
+            )
         holders = [i.address for i in self.chain.investors]
         transact(self.chain.w3, self.chain.admin, own.functions.setAllowedBatch(holders, True))
         for investor in self.chain.investors[:3]:  # the senders of `mixed` hold every project

@@ -8,9 +8,9 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
 
+from core.chain.payment_ref import payment_ref
 from core.chain.transactions import transact
 from terra.ops.deploy import role_id
-from terra.ops.projects import payment_ref
 
 CIDS = (
     "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku",
@@ -85,7 +85,7 @@ def emit_every_event(
 
     transact(w3, admin, coin.functions.mint(a, 50_000_000))
     transact(w3, inv_a, coin.functions.approve(router.address, 50_000_000))
-    transact(w3, inv_a, router.functions.pay(2, coin.address, 12_345_678, payment_ref(f"{tag}-pay-1")))
+    transact(w3, inv_a, router.functions.pay(2, coin.address, 12_340_000, payment_ref(f"{tag}-pay-1")))
 
     transact(w3, admin, own.functions.exitProject(3, cs(DAO)))
 

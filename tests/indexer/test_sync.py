@@ -8,9 +8,10 @@ import time
 from sqlalchemy import Engine, text
 
 from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER
+from core.chain.payment_ref import payment_ref
 from core.chain.transactions import transact
 from indexer.service import run_forever
-from terra.ops.projects import payment_ref
+from ipfs.cid import compute_cid
 from tests.conftest import Chain
 from tests.indexer.mirror_state import balances_consistent
 from tests.indexer.mirror_support import chain_logs, indexer_settings, mine, mirrored_logs, sync_until_head
@@ -37,12 +38,12 @@ def test_backfill_then_follow_mirrors_every_event(
         one = lambda sql: conn.execute(text(sql)).all()  # noqa: E731
         assert one("SELECT exited FROM chain_projects WHERE project_id = 3") == [(True,)]
         assert one(f"SELECT amount FROM chain_payments WHERE payment_ref = '0x{payment_ref('sync-pay-1').hex()}'") == [
-            (12_345_678,)
+            (12_340_000,)
         ]
         assert one("SELECT total_amount FROM chain_distributions") == [(123_456_789,)]
         assert one("SELECT count(*) FROM chain_mints") == [(4,)]
         assert one("SELECT paused FROM chain_pauses") == [(False,), (False,)]
-        assert one("SELECT count(*) FROM chain_roles WHERE granted") == [(7,)]  # 5 ownership + 2 router
+        assert one("SELECT count(*) FROM chain_roles WHERE granted") == [(8,)]  # 6 ownership, 2 router
         allowed = f"SELECT allowed FROM chain_allowlist WHERE account = '{investors[3].address.lower()}'"
         assert one(allowed) == [(False,)]
         assert one("SELECT count(*) FROM chain_events WHERE NOT final") == one(
@@ -58,7 +59,7 @@ def test_following_picks_up_new_blocks_as_they_come(
     worker = threading.Thread(target=run_forever, args=(settings, stop), kwargs={"engine": clean_db}, daemon=True)
     worker.start()
     try:
-        receipt = transact(chain.w3, admin, chain.ownership.functions.createProject(42, 1_000, "bafy-follow"))
+        receipt = transact(chain.w3, admin, chain.ownership.functions.createProject(42, 1_000, compute_cid(b"follow")))
         deadline = time.monotonic() + 30
         found = []
         while not found and time.monotonic() < deadline:

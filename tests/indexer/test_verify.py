@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
+from core.chain.payment_ref import payment_ref
 from core.chain.transactions import transact
 from indexer.service import run_forever, verify
+from ipfs.cid import compute_cid
 from terra.commands.indexer import EXIT_MISMATCH, app
 from terra.local.anvil import free_port
-from terra.ops.projects import payment_ref
 from tests.conftest import Chain
 from tests.indexer.mirror_state import mirror_state
 from tests.indexer.mirror_support import indexer_settings, mine, sync_until_head
@@ -35,7 +36,7 @@ def indexed(
     own = chain.ownership
     a, b = investors[0], investors[1]
     for pid in (1, 2):
-        transact(chain.w3, admin, own.functions.createProject(pid, 1_000_000, f"bafy-verify-{pid}"))
+        transact(chain.w3, admin, own.functions.createProject(pid, 1_000_000, compute_cid(f"verify-{pid}".encode())))
     transact(chain.w3, admin, own.functions.setAllowedBatch([a.address, b.address], True))
     transact(
         chain.w3,
@@ -118,7 +119,7 @@ def test_reindex_from_a_block_below_finality_rewrites_the_same_state(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     own = chain.ownership
-    transact(chain.w3, admin, own.functions.createProject(5, 10_000, "bafy-reindex"))
+    transact(chain.w3, admin, own.functions.createProject(5, 10_000, compute_cid(b"reindex")))
     transact(chain.w3, admin, own.functions.setAllowedBatch([investors[0].address], True))
     receipt = transact(chain.w3, minter, own.functions.mintInvestment(5, investors[0].address, 42, payment_ref("ri")))
     mine(test_settings.rpc_url, 80)  # the mint is final now: reindexing it undoes final rows on purpose

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from core.chain.paths import REPO_ROOT, SOLCX_DIR
+from ipfs.cid import compute_cid
 from terra.cli import app
 from terra.local.anvil import Anvil
 
@@ -32,8 +33,14 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Anvil, dict[str, s
 
 
 def ape_run(env: dict[str, str], url: str, *args: str) -> str:
+    proc = ape_process(env, url, *args)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+def ape_process(env: dict[str, str], url: str, *args: str) -> subprocess.CompletedProcess[str]:
     # A URL as the provider part of --network makes ape talk JSON-RPC to this test's own anvil.
-    proc = subprocess.run(
+    return subprocess.run(
         [str(APE), "run", *args, "--network", f"ethereum:local:{url}"],
         cwd=REPO_ROOT,
         env=env,
@@ -41,8 +48,6 @@ def ape_run(env: dict[str, str], url: str, *args: str) -> str:
         text=True,
         timeout=180,
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc.stdout
 
 
 def test_status_script_reads_the_demo_projects(seeded: tuple[Anvil, dict[str, str]]) -> None:
@@ -54,7 +59,28 @@ def test_status_script_reads_the_demo_projects(seeded: tuple[Anvil, dict[str, st
 
 def test_create_project_and_mint_scripts_change_the_chain(seeded: tuple[Anvil, dict[str, str]]) -> None:
     node, env = seeded
-    assert "project 9 created" in ape_run(env, node.url, "create_project", "9", "50000", "bafkreitestcid")
+    assert "project 9 created" in ape_run(env, node.url, "create_project", "9", "50000", compute_cid(b"ape project 9"))
     investor = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"  # a demo investor, allowlisted by the seed
     assert "minted 1234 units of project 9" in ape_run(env, node.url, "mint", "9", investor, "1234", "ape-ref-1")
     assert "project 9: raised $12.34 of $500.00" in ape_run(env, node.url, "status")
+
+
+def test_a_script_that_hits_a_revert_prints_the_error_by_name_in_one_line(
+    seeded: tuple[Anvil, dict[str, str]],
+) -> None:
+    node, env = seeded
+    proc = ape_process(env, node.url, "create_project", "1", "50000", compute_cid(b"a second project 1"))
+    assert proc.returncode != 0
+    output = (proc.stdout + proc.stderr).strip()
+    assert "Traceback" not in output
+    assert [line for line in output.splitlines() if "ProjectAlreadyExists" in line] == [
+        "Error: ProjectAlreadyExists(1)"
+    ]
+
+
+def test_a_script_given_a_text_that_is_not_a_cid_is_refused_by_name(seeded: tuple[Anvil, dict[str, str]]) -> None:
+    node, env = seeded
+    proc = ape_process(env, node.url, "create_project", "10", "50000", "not-a-cid")
+    assert proc.returncode != 0
+    assert 'Error: InvalidMetadataCid("not-a-cid")' in proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from core.chain.transactions import transact
 from indexer.service import run_forever
+from ipfs.cid import compute_cid
 from terra.local.anvil import Anvil, free_port
 from tests.conftest import Chain
 from tests.indexer.mirror_support import indexer_settings
@@ -79,7 +80,7 @@ def test_deploy_failing_at_its_first_transaction_never_shows_the_key(base_env: d
 def test_indexer_verify_failing_after_the_mirror_is_read_never_shows_the_key(
     chain: Chain, admin, anvil: Anvil, clean_db: Engine, database_url: str, test_settings, base_env: dict[str, str]
 ) -> None:
-    transact(chain.w3, admin, chain.ownership.functions.createProject(1, 1_000_000, "bafy-secrets-1"))
+    transact(chain.w3, admin, chain.ownership.functions.createProject(1, 1_000_000, compute_cid(b"secrets-1")))
     settings = indexer_settings(database_url, anvil.url, test_settings.deployments_path)
     run_forever(settings, threading.Event(), until_head=True, use_websocket=False, engine=clean_db)
     env = base_env | {"DEPLOYMENTS_DIR": str(test_settings.deployments_path)}
