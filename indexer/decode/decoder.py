@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import fields
 from typing import Any
 
-from eth_abi import decode as abi_decode
-from eth_utils import keccak
+from eth_abi.abi import decode as abi_decode
+from eth_utils.crypto import keccak
 
 from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, load_abi
 from indexer.decode import words
