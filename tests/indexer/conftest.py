@@ -8,8 +8,10 @@ import pytest
 
 from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER
 from core.chain.deployments import Deployment
+from indexer.settings import IndexerSettings
 from terra.local.anvil import Anvil
 from tests.indexer.fault_proxy import FaultProxy, ProxyConfig
+from tests.indexer.mirror_support import PrivateChain, indexer_settings
 
 # ----- RPC layer (indexer/rpc) ------------------------------------------------------------------
 
@@ -34,3 +36,12 @@ def proxy_factory(anvil: Anvil) -> Iterator[Callable[..., FaultProxy]]:
 def rpc_addresses(deployment: Deployment) -> list[str]:
     """The addresses the indexer follows, lowercase."""
     return [deployment.address(OWNERSHIP).lower(), deployment.address(PAYMENT_ROUTER).lower()]
+
+
+# ----- private chains (modules that define a `private_chain` fixture) ---------------------------
+
+
+@pytest.fixture
+def settings(private_chain: PrivateChain, database_url: str) -> IndexerSettings:
+    """The indexer's settings for the module's own anvil and the session database."""
+    return indexer_settings(database_url, private_chain.url, private_chain.deployments_dir)

@@ -18,7 +18,6 @@ from terra.ops.deploy import DeployPlan, deploy
 from tests.indexer.mirror_support import (
     Activity,
     PrivateChain,
-    indexer_settings,
     start_private_chain,
     sync_until_head,
 )
@@ -34,11 +33,6 @@ def private_chain(build: Build) -> Iterator[PrivateChain]:
         yield chain
     finally:
         chain.anvil.stop()
-
-
-@pytest.fixture
-def settings(private_chain: PrivateChain, database_url: str) -> IndexerSettings:
-    return indexer_settings(database_url, private_chain.url, private_chain.deployments_dir)
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from tests.indexer.mirror_state import balances_consistent, mirror_state
 from tests.indexer.mirror_support import (
     Activity,
     PrivateChain,
-    indexer_settings,
     mine,
     reindex_all,
     reorg,
@@ -44,11 +43,6 @@ def private_chain(build: Build) -> Iterator[PrivateChain]:
         yield chain
     finally:
         chain.anvil.stop()
-
-
-@pytest.fixture
-def settings(private_chain: PrivateChain, database_url: str) -> Settings:
-    return indexer_settings(database_url, private_chain.url, private_chain.deployments_dir)
 
 
 def reorgs_undone() -> float:
