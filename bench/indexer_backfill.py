@@ -68,11 +68,11 @@ def postmaster_pid(server: str) -> int | None:
     """The server's main process, parent of every backend: found through a backend of ours, when it runs here."""
     with psycopg.connect(server, autocommit=True) as conn:
         row = conn.execute("SELECT pg_backend_pid()").fetchone()
-    assert row is not None
-    try:
-        stat = Path(f"/proc/{row[0]}/stat").read_text()
-    except OSError:
-        return None  # a server on another machine: its CPU cannot be read from here
+        assert row is not None
+        try:  # while the backend lives: it exits with the connection
+            stat = Path(f"/proc/{row[0]}/stat").read_text()
+        except OSError:
+            return None  # a server on another machine: its CPU cannot be read from here
     return int(stat.rsplit(")", 1)[1].split()[1])
 
 
@@ -128,7 +128,10 @@ def run_once(args: argparse.Namespace, state_file: Path, deployment: Any, server
         mirror = ChainMirror(source, engine, mirror_target(deployment), options, on_progress=progress_printer())
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
-        usage = UsageSampler(postmaster_pid(server), database)
+        postmaster = postmaster_pid(server)
+        if postmaster is None:
+            print("PostgreSQL runs on another machine: its CPU is not measured")
+        usage = UsageSampler(postmaster, database)
         profiler = start_profiler(RESULTS / "backfill-profile.txt") if args.profile else None
         assert node.process is not None
         anvil_pid = node.process.pid
@@ -165,6 +168,7 @@ def run_once(args: argparse.Namespace, state_file: Path, deployment: Any, server
         "events_per_second": round(events / elapsed),
         "peak_rss_mb": round(usage.peak_rss_kb / 1024),
         "cpu_seconds": {k: round(v, 1) for k, v in cpu.items()},
+        "postgres_backends_seen": len(usage.ours),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "database_size": size,
