@@ -178,7 +178,9 @@ def generate(
         f"{shape_name}: {s.events:,} events, {s.investors:,} investors, {len(s.blocks):,} blocks ({planned:.0f}s plan)"
     )
     done = json.loads(progress_file.read_text()) if progress_file.exists() and checkpoint.exists() else None
-    extra: tuple[str, ...] = ("--gas-limit", GAS_LIMIT)
+    # no historical states: anvil kept one per block and grew past 14 GB on the platform shape (only logs,
+    # headers and the latest state are needed afterwards)
+    extra: tuple[str, ...] = ("--gas-limit", GAS_LIMIT, "--prune-history", "8")
     if done:
         extra += ("--load-state", str(checkpoint))
         report(f"  resuming after block {done['blocks']:,} of the plan ({done['seconds']:.0f}s spent before)")
