@@ -45,9 +45,9 @@ from terra.local.anvil import Anvil  # noqa: E402
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
-# The mirror tables this bench reads, named once (they are being renamed chain_*: change them here).
+# The mirror tables this bench reads, named once.
 EVENTS_TABLE = "chain_events"
-BALANCES_TABLE = "project_balances"
+BALANCES_TABLE = "chain_balances"
 
 
 def fresh_database(server: str) -> str:
