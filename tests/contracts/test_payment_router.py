@@ -86,7 +86,7 @@ def manual_mining(chain: Chain) -> Iterator[None]:
     try:
         yield
     finally:
-        chain.w3.provider.make_request("evm_setAutomine", [True])  # type: ignore[arg-type]
+        chain.w3.provider.make_request("evm_setAutomine", [True])  # type: ignore[arg-type]  # RPCEndpoint is a str NewType
 
 
 def _sign_pay(chain: Chain, account: LocalAccount, call: Any, tip_gwei: int) -> HexBytes:

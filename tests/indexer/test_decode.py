@@ -64,10 +64,10 @@ def _position(log: RawLog) -> dict[str, Any]:
 def test_golden_logs_decode_to_the_independently_decoded_expectation(event: str) -> None:
     raws = raw_logs(_load(f"{event}.raw.json"))
     expected = _load(f"{event}.expected.json")
-    decoded = [decode_log(r) for r in raws]
-    assert all(type(d).__name__ == event for d in decoded)
+    decoded = [d for d in map(decode_log, raws) if d is not None]
+    assert [type(d).__name__ for d in decoded] == [event] * len(raws)
     # Where each event sits is the log's own (the store's record keeps it once): checked against web3's reading too.
-    assert [{"pos": _position(r), **event_to_dict(d)} for r, d in zip(raws, decoded, strict=True)] == expected  # type: ignore[arg-type]
+    assert [{"pos": _position(r), **event_to_dict(d)} for r, d in zip(raws, decoded, strict=True)] == expected
 
 
 def test_golden_files_cover_every_emittable_event_of_both_contracts() -> None:
