@@ -8,7 +8,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from core.db.embedded import DATABASE_NAME, embedded_server
 
@@ -44,14 +44,12 @@ def embedded_psql(data_dir: Path) -> PsqlCommand:
 
 
 def url_psql(url: str) -> PsqlCommand:
-    """For a DATABASE_URL: the connection parameters as options, the password only in the environment."""
+    """For a DATABASE_URL: psql takes the URL itself (so a unix-socket `?host=` and any other libpq parameter in its
+    query are kept), without the password, which goes only into the environment."""
     parsed = make_url(url)
-    args = [shutil.which("psql") or psql_binary()]
-    if parsed.host:
-        args += ["-h", parsed.host]
-    if parsed.port:
-        args += ["-p", str(parsed.port)]
-    if parsed.username:
-        args += ["-U", parsed.username]
-    args += ["-d", parsed.database or "postgres"]
+    without_password = URL.create(
+        "postgresql", parsed.username, None, parsed.host, parsed.port, parsed.database, parsed.query
+    )
+    shown = without_password.render_as_string(hide_password=False)
+    args = [shutil.which("psql") or psql_binary(), "-d", shown]
     return PsqlCommand(args, {"PGPASSWORD": parsed.password} if parsed.password else {})
