@@ -24,10 +24,6 @@ class MirrorTarget:
     topics: tuple[str, ...]  # topic0 of every event we decode: what a header's bloom is checked for
 
 
-def block_times(headers: Sequence[BlockHeader]) -> dict[int, datetime]:
-    return {h.number: utc(h.timestamp) for h in headers}
-
-
 def records_from_logs(logs: Sequence[RawLog], headers: Mapping[int, BlockHeader]) -> list[EventRecord]:
     """Our events among `logs`, in chain order; every log's block must be in `headers`, with the same hash."""
     times: dict[int, datetime] = {}
