@@ -18,6 +18,8 @@ from core.models.chain_ownership import (
 )
 from core.models.chain_payments import ChainMint, ChainPayment
 from core.models.chain_series import ChainMintRecord, ChainPaymentRecord, ChainTransferRecord
+from core.models.investments import CustodialAccount, Investment, InvestmentStatusChange
+from core.models.payments import ComplianceIntent, CryptoPaymentSeen, MintIntent, PaymentFlag, StripeEvent
 
 __all__ = [
     "Base",
@@ -38,4 +40,12 @@ __all__ = [
     "ChainProject",
     "ChainRole",
     "ChainTransferRecord",
+    "ComplianceIntent",
+    "CryptoPaymentSeen",
+    "CustodialAccount",
+    "Investment",
+    "InvestmentStatusChange",
+    "MintIntent",
+    "PaymentFlag",
+    "StripeEvent",
 ]
