@@ -18,13 +18,22 @@ from core.investments import (
     set_status,
     status_history,
 )
+from core.models.investments import Investment
 
 WALLET = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
 
 
+def _card(session: Session) -> Investment:
+    return create_investment(
+        session, chain_id=31337, project_id=1, amount_cents=1000, method="card", user_id=uuid.uuid4()
+    )
+
+
 def test_a_crypto_investment_carries_the_reference_its_id_derives_and_pays_to_its_wallet(clean_db: Engine) -> None:
     with Session(clean_db) as session, session.begin():
-        inv = create_investment(session, chain_id=31337, project_id=1, amount_cents=2500, method="crypto", wallet=WALLET)
+        inv = create_investment(
+            session, chain_id=31337, project_id=1, amount_cents=2500, method="crypto", wallet=WALLET
+        )
         investment_id = inv.id
     with Session(clean_db) as session:
         stored = get_investment(session, investment_id)
@@ -39,7 +48,7 @@ def test_a_crypto_investment_carries_the_reference_its_id_derives_and_pays_to_it
 
 def test_each_status_change_is_recorded_once_with_its_cause(clean_db: Engine) -> None:
     with Session(clean_db) as session, session.begin():
-        inv = create_investment(session, chain_id=31337, project_id=1, amount_cents=1000, method="card", user_id=uuid.uuid4())
+        inv = _card(session)
         assert set_status(session, inv, "paid", "stripe:evt_1")
         assert not set_status(session, inv, "paid", "stripe:evt_1 again")
         assert set_status(session, inv, "minting", "outbox", {"tx": "x"})
@@ -71,7 +80,7 @@ def test_an_investment_the_platform_cannot_take_is_refused_before_anything_is_st
 
 def test_the_database_refuses_an_unknown_status_even_when_code_bypasses_set_status(clean_db: Engine) -> None:
     with Session(clean_db) as session:
-        inv = create_investment(session, chain_id=31337, project_id=1, amount_cents=1000, method="card", user_id=uuid.uuid4())
+        inv = _card(session)
         inv.status = "lost"
         with pytest.raises(IntegrityError):
             session.flush()
