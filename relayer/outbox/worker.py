@@ -1,0 +1,368 @@
+"""The relayer's passes, each one database transaction: judge payments, settle investments against the index,
+and drain intents into the transaction manager (`FOR UPDATE SKIP LOCKED`, so several workers never take the same
+row). A pass that fails leaves its rows as they were; the next pass retries them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import structlog
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+from web3 import Web3
+from web3.contract import Contract
+
+from core.chain.ownership import Mint, allow_call, forced_transfer_call, freeze_call, mint_batch_call, mint_call
+from core.investments import find_by_payment_ref, set_status
+from core.models.chain_payments import ChainMint
+from core.models.investments import Investment
+from core.models.payments import ComplianceIntent, MintIntent, StripeEvent
+from relayer.custody import Custody
+from relayer.metrics import CRYPTO_PAYMENTS, EVENTS_PROCESSED, MINT_BATCH_SIZE, MINT_INTENTS, MINTS_FAILED
+from relayer.payments import repository as repo
+from relayer.payments.crypto import Expected, Paid, judge
+from relayer.payments.settle import settle
+from relayer.payments.stripe_events import EventRejected, FetchIntent, apply_event
+from relayer.tx.repository import enqueue_transaction, get_transaction
+
+log = structlog.get_logger("relayer.worker")
+
+# Investments whose status may still move with the index (a mint appearing, finalizing or reorged away).
+MOVING = ("paid", "minting", "completed", "disputed")
+
+
+@dataclass
+class Chain:
+    """What the passes need of the chain: the ownership contract, the relayer's address and the treasury."""
+
+    w3: Web3
+    chain_id: int
+    ownership: Contract
+    sender: str
+    treasury: str
+    accepted_tokens: frozenset[str]
+    token_decimals: Callable[[str], int | None]
+
+
+# ----- Stripe events -----------------------------------------------------------------------------
+
+
+def process_stripe_events(
+    sf: sessionmaker[Session], custody: Custody, fetch_intent: FetchIntent | None, limit: int = 50
+) -> int:
+    """Process stored events oldest first, each in its own transaction with its investment locked."""
+    done = 0
+    for _ in range(limit):
+        with sf.begin() as session:
+            events = repo.next_unprocessed_events(session, 1)
+            if not events:
+                return done
+            event = events[0]
+            outcome = _process_one(session, event, custody, fetch_intent)
+            event.processed_at = datetime.now(UTC)
+            event.outcome = outcome
+            event.attempts += 1
+        EVENTS_PROCESSED.labels(outcome=outcome).inc()
+        done += 1
+    return done
+
+
+def _process_one(session: Session, event: StripeEvent, custody: Custody, fetch_intent: FetchIntent | None) -> str:
+    try:
+        with session.begin_nested():  # a rejected event rolls back its own changes, not the processed mark
+            outcome = apply_event(session, event.id, event.payload, custody, fetch_intent)
+    except EventRejected as exc:
+        log.warning("stripe_event_rejected", event_id=event.id, type=event.type, code=exc.code, reason=str(exc))
+        return exc.code
+    log.info("stripe_event_processed", event_id=event.id, type=event.type, outcome=outcome)
+    return outcome
+
+
+# ----- crypto payments ---------------------------------------------------------------------------
+
+
+def judge_crypto_payments(sf: sessionmaker[Session], chain: Chain, custody: Custody, limit: int = 200) -> int:
+    with sf.begin() as session:
+        payments = repo.unseen_final_payments(session, chain.chain_id, limit)
+        for p in payments:
+            investment = find_by_payment_ref(session, p.payment_ref, lock=True)
+            paid = Paid(p.payment_ref, p.payer, int(p.project_id), p.token, int(p.amount))
+            expected = None
+            if investment is not None:
+                expected = Expected(
+                    investment.method,
+                    investment.investor_wallet,
+                    int(investment.project_id),
+                    investment.amount_cents,
+                    investment.paid_at is not None,
+                )
+            reason = judge(paid, expected, chain.accepted_tokens, chain.token_decimals(p.token))
+            where = f"{p.tx_hash}:{p.log_index}"
+            if reason is not None:
+                repo.add_flag(
+                    session,
+                    source="chain",
+                    source_ref=where,
+                    reason=reason,
+                    investment_id=investment.id if investment is not None else None,
+                    details={"payer": p.payer, "token": p.token, "amount": str(p.amount), "ref": p.payment_ref},
+                )
+                log.warning("crypto_payment_flagged", payment=where, reason=reason, ref=p.payment_ref)
+            else:
+                assert investment is not None
+                investment.paid_at = datetime.now(UTC)
+                investment.paid_amount_cents = investment.amount_cents
+                settle(session, investment, f"chain:{where} PaymentReceived (final)", custody)
+            repo.mark_payment_seen(session, p, investment.id if investment else None, reason or "confirmed")
+            CRYPTO_PAYMENTS.labels(outcome=reason or "confirmed").inc()
+        return len(payments)
+
+
+# ----- the index: completed once indexed, final past finality ------------------------------------
+
+
+def follow_index(sf: sessionmaker[Session], chain_id: int, custody: Custody, limit: int = 500) -> int:
+    """Settle investments the index may have moved; mark their intents done once their mint is indexed."""
+    with sf.begin() as session:
+        indexed = select(ChainMint.payment_ref).where(
+            ChainMint.chain_id == Investment.chain_id, ChainMint.payment_ref == Investment.payment_ref
+        )
+        final = indexed.where(ChainMint.final.is_(True))
+        rows = session.scalars(
+            select(Investment)
+            .where(
+                Investment.chain_id == chain_id,
+                or_(
+                    Investment.status.in_(("minting", "disputed")),
+                    (Investment.status == "paid") & indexed.exists(),
+                    (Investment.status == "completed") & (~indexed.exists() | final.exists()),
+                    (Investment.status == "final") & ~final.exists(),
+                ),
+            )
+            .order_by(Investment.updated_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for investment in rows:
+            mint = repo.indexed_mint(session, chain_id, investment.payment_ref)
+            if mint is not None:
+                investment.mint_tx_hash, investment.mint_block = mint.tx_hash, mint.block_number
+                session.execute(
+                    update(MintIntent)
+                    .where(MintIntent.investment_id == investment.id, MintIntent.status == "submitted")
+                    .values(status="done", updated_at=datetime.now(UTC))
+                )
+                cause = f"index:{mint.tx_hash} block {mint.block_number}" + (" (final)" if mint.final else "")
+            else:
+                cause = "index: mint not (or no longer) indexed"
+            settle(session, investment, cause, custody)
+        return len(rows)
+
+
+# ----- mint intents → transactions ---------------------------------------------------------------
+
+
+def drain_mint_intents(sf: sessionmaker[Session], chain: Chain, batch_size: int) -> int:
+    """Hand waiting intents to the transaction manager: one mintInvestmentBatch for up to `batch_size` of them
+    (an intent whose batch reverted goes alone). Recipients not yet on the allowlist wait for it."""
+    with sf.begin() as session:
+        intents = session.scalars(
+            select(MintIntent)
+            .where(MintIntent.status == "pending")
+            .order_by(MintIntent.alone.desc(), MintIntent.id)
+            .limit(batch_size)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if not intents:
+            return 0
+        allowed = {r: _is_allowed(chain, r) for r in {i.recipient for i in intents}}
+        ready = [i for i in intents if allowed[i.recipient]]
+        groups: list[list[MintIntent]] = [[i] for i in ready if i.alone]
+        together = [i for i in ready if not i.alone]
+        if together:
+            groups.append(together)
+        for group in groups:
+            mints = [
+                Mint(int(i.project_id), Web3.to_checksum_address(i.recipient), i.amount, _ref(i.payment_ref))
+                for i in group
+            ]
+            call = mint_call(chain.ownership, mints[0]) if len(mints) == 1 else mint_batch_call(chain.ownership, mints)
+            tx_id = enqueue_transaction(
+                session, sender=chain.sender, to=chain.ownership.address, data=_calldata(call), purpose="mint"
+            )
+            now = datetime.now(UTC)
+            for intent in group:
+                intent.status, intent.tx_id, intent.updated_at = "submitted", tx_id, now
+                intent.attempts += 1
+                investment = session.get(Investment, intent.investment_id, with_for_update=True)
+                assert investment is not None
+                settle_minting(session, investment, tx_id)
+            MINT_INTENTS.inc(len(group))
+            MINT_BATCH_SIZE.observe(len(group))
+        return len(ready)
+
+
+def settle_minting(session: Session, investment: Investment, tx_id: uuid.UUID) -> None:
+    set_status(session, investment, "minting", f"outbox: mint handed to transaction {tx_id}")
+
+
+def follow_mint_transactions(sf: sessionmaker[Session], custody: Custody, limit: int = 500) -> int:
+    """Intents whose transaction reverted: a batch splits into lone retries; a lone mint fails for good, with the
+    decoded reason, and its payment goes to refund. Never retried forever."""
+    with sf.begin() as session:
+        intents = session.scalars(
+            select(MintIntent)
+            .where(MintIntent.status == "submitted", MintIntent.tx_id.is_not(None))
+            .order_by(MintIntent.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        by_tx: dict[uuid.UUID, list[MintIntent]] = {}
+        for intent in intents:
+            assert intent.tx_id is not None
+            by_tx.setdefault(intent.tx_id, []).append(intent)
+        changed = 0
+        for tx_id, group in by_tx.items():
+            tx = get_transaction(session, tx_id)
+            if tx.status == "cancelled":  # the manager found every reference already minted: the index will show it
+                for intent in group:
+                    intent.status = "done"
+                changed += len(group)
+            elif tx.status == "reverted":
+                changed += len(group)
+                _after_revert(session, group, tx.revert_reason or "reverted (reason unavailable)", custody)
+        return changed
+
+
+def _after_revert(session: Session, group: Sequence[MintIntent], reason: str, custody: Custody) -> None:
+    now = datetime.now(UTC)
+    if len(group) > 1:
+        for intent in group:
+            intent.status, intent.alone, intent.tx_id, intent.updated_at = "pending", True, None, now
+            intent.last_error = f"batch reverted: {reason}"
+        log.warning("mint_batch_reverted", size=len(group), reason=reason)
+        return
+    intent = group[0]
+    if reason.startswith("PaymentRefAlreadyUsed"):  # minted by an earlier transaction: the index will show it
+        intent.status, intent.updated_at = "done", now
+        return
+    intent.status, intent.last_error, intent.updated_at = "failed", reason, now
+    investment = session.get(Investment, intent.investment_id, with_for_update=True)
+    assert investment is not None
+    investment.failure_reason = f"mint reverted: {reason}"
+    settle(session, investment, f"mint reverted: {reason}", custody)
+    MINTS_FAILED.inc()
+    log.error("mint_failed", investment_id=str(investment.id), reason=reason)
+
+
+# ----- compliance intents → transactions ---------------------------------------------------------
+
+
+def drain_compliance_intents(sf: sessionmaker[Session], chain: Chain, limit: int = 200) -> int:
+    """Allowlist entries go out together in one setAllowedBatch; each freeze level and clawback alone, in id order."""
+    with sf.begin() as session:
+        intents = session.scalars(
+            select(ComplianceIntent)
+            .where(ComplianceIntent.status == "pending")
+            .order_by(ComplianceIntent.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        allows = [i for i in intents if i.kind == "allow"]
+        if any(i.kind == "clawback" for i in intents):  # the treasury receives clawed-back tokens
+            repo.ensure_allow_intent(session, chain.treasury)
+        if allows:
+            call = allow_call(chain.ownership, [Web3.to_checksum_address(i.account) for i in allows])
+            _submit(session, chain, allows, call, "allow")
+        for intent in intents:
+            if intent.kind == "freeze":
+                assert intent.project_id is not None and intent.amount is not None
+                call = freeze_call(chain.ownership, intent.account, int(intent.project_id), intent.amount)
+                _submit(session, chain, [intent], call, "freeze")
+            elif intent.kind == "clawback":
+                if not _is_allowed(chain, chain.treasury):
+                    continue  # after the treasury's allowlist entry
+                assert intent.project_id is not None and intent.amount is not None
+                call = forced_transfer_call(
+                    chain.ownership, intent.account, chain.treasury, int(intent.project_id), intent.amount
+                )
+                _submit(session, chain, [intent], call, "clawback")
+        return len(intents)
+
+
+def follow_compliance_transactions(sf: sessionmaker[Session], custody: Custody, limit: int = 500) -> int:
+    with sf.begin() as session:
+        intents = session.scalars(
+            select(ComplianceIntent)
+            .where(ComplianceIntent.status == "submitted", ComplianceIntent.tx_id.is_not(None))
+            .order_by(ComplianceIntent.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for intent in intents:
+            assert intent.tx_id is not None
+            tx = get_transaction(session, intent.tx_id)
+            if tx.status in ("mined", "final"):
+                intent.status = "done"
+            elif tx.status == "reverted":
+                intent.status, intent.last_error = "failed", tx.revert_reason
+                repo.add_flag(
+                    session,
+                    source="compliance",
+                    source_ref=str(intent.id),
+                    reason=f"{intent.kind}_reverted",
+                    investment_id=intent.investment_id,
+                    details={"reason": tx.revert_reason},
+                )
+            else:
+                continue
+            intent.updated_at = datetime.now(UTC)
+            if intent.investment_id is not None and intent.status == "done":
+                investment = session.get(Investment, intent.investment_id, with_for_update=True)
+                if investment is not None:
+                    settle(session, investment, f"{intent.kind} transaction {tx.id} mined", custody)
+        return len(intents)
+
+
+# ----- helpers -----------------------------------------------------------------------------------
+
+
+def _submit(session: Session, chain: Chain, intents: Sequence[ComplianceIntent], call: object, purpose: str) -> None:
+    tx_id = enqueue_transaction(
+        session, sender=chain.sender, to=chain.ownership.address, data=_calldata(call), purpose=purpose
+    )
+    now = datetime.now(UTC)
+    for intent in intents:
+        intent.status, intent.tx_id, intent.updated_at = "submitted", tx_id, now
+
+
+def _calldata(call: object) -> bytes:
+    return bytes(Web3.to_bytes(hexstr=call._encode_transaction_data()))  # type: ignore[attr-defined]  # ContractFunction
+
+
+def _ref(hex_ref: str) -> bytes:
+    return bytes.fromhex(hex_ref.removeprefix("0x"))
+
+
+def _is_allowed(chain: Chain, account: str) -> bool:
+    return bool(chain.ownership.functions.isAllowed(Web3.to_checksum_address(account)).call())
+
+
+def mint_still_needed(chain: Chain) -> Callable[[Session, object], bool]:
+    """The transaction manager's check before a mint first gets a nonce (and after a restart): False when every
+    reference of the transaction is already used on chain, so a second send is never made."""
+
+    def still_needed(session: Session, tx: object) -> bool:
+        tx_id = getattr(tx, "id")  # noqa: B009 - the manager's TxView
+        refs = session.scalars(select(MintIntent.payment_ref).where(MintIntent.tx_id == tx_id)).all()
+        if not refs:
+            return True
+        used = [bool(chain.ownership.functions.paymentRefUsed(_ref(r)).call()) for r in refs]
+        return not all(used)
+
+    return still_needed
+

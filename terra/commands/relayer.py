@@ -1,0 +1,65 @@
+"""`terra relayer run|reconcile`: payments to mints. `reconcile` exits 7 when it finds anything to look at."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from terra.commands.indexer import stop_on_signals
+from terra.commands.options import RpcUrl
+from terra.console import console, fail, user_errors
+
+if TYPE_CHECKING:
+    from relayer.settings import RelayerSettings
+
+app = typer.Typer(help="The relayer: confirmed payments become exactly one mint each.", no_args_is_help=True)
+
+EXIT_FINDINGS = 7
+
+
+def _setup(rpc_url: str | None) -> RelayerSettings:
+    from core.logging_setup import configure_logging
+    from core.settings import load_settings
+    from relayer.settings import RelayerSettings
+
+    with user_errors():
+        if rpc_url is None:
+            settings = load_settings(RelayerSettings)
+        else:
+            names = {"rpc_url": "--rpc-url", "rpc_urls": "--rpc-url"}
+            settings = load_settings(RelayerSettings, names=names, rpc_url=rpc_url, rpc_urls=[rpc_url])
+    configure_logging(settings.log_level, settings.log_json)
+    return settings
+
+
+@app.command("run")
+def run_cmd(rpc_url: RpcUrl = None) -> None:
+    """Serve Stripe webhooks, turn confirmed payments into mints, send and follow the transactions. Until Ctrl-C."""
+    settings = _setup(rpc_url)
+    from relayer.process import run_forever
+
+    with user_errors(RuntimeError), stop_on_signals() as stop:
+        console.print(f"relayer webhooks on http://{settings.relayer_host}:{settings.relayer_port}/webhooks/stripe")
+        run_forever(settings, stop)
+
+
+@app.command("reconcile")
+def reconcile_cmd(rpc_url: RpcUrl = None) -> None:
+    """List succeeded payments without exactly one mint, mints without a payment, flags and stuck transactions."""
+    settings = _setup(rpc_url)
+    from relayer.process import relayer_context, run_reconcile
+
+    with user_errors():
+        ctx = relayer_context(settings)
+        try:
+            report = run_reconcile(ctx)
+        finally:
+            ctx.close()
+    for kind, count in report.counts().items():
+        console.print(f"{kind:<22}{count}")
+    for finding in report.findings:
+        console.print(f"  {finding.kind}: {finding.ref} {finding.detail}")
+    if not report.clean:
+        raise fail(f"reconcile found {len(report.findings)} thing(s) to look at", EXIT_FINDINGS)
+    console.print("[green]reconciled[/]: every succeeded payment has exactly one mint, every mint a payment")
