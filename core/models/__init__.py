@@ -18,6 +18,7 @@ from core.models.chain_ownership import (
 )
 from core.models.chain_payments import ChainMint, ChainPayment
 from core.models.chain_series import ChainMintRecord, ChainPaymentRecord, ChainTransferRecord
+from core.models.relayer_transactions import RelayerTransaction, RelayerTransactionAttempt
 
 __all__ = [
     "Base",
@@ -38,4 +39,6 @@ __all__ = [
     "ChainProject",
     "ChainRole",
     "ChainTransferRecord",
+    "RelayerTransaction",
+    "RelayerTransactionAttempt",
 ]
