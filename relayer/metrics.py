@@ -5,7 +5,9 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 WEBHOOKS = Counter("terra_relayer_webhooks_total", "Stripe webhook requests by answer.", ["result"])
-EVENTS_PROCESSED = Counter("terra_relayer_stripe_events_processed_total", "Stored Stripe events processed.", ["outcome"])
+EVENTS_PROCESSED = Counter(
+    "terra_relayer_stripe_events_processed_total", "Stored Stripe events processed.", ["outcome"]
+)
 CRYPTO_PAYMENTS = Counter("terra_relayer_crypto_payments_total", "Final PaymentReceived judged.", ["outcome"])
 MINT_INTENTS = Counter("terra_relayer_mint_intents_total", "Mint intents handed to the transaction manager.")
 MINT_BATCH_SIZE = Histogram(

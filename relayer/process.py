@@ -7,6 +7,7 @@ sender for the relayer's key, and `recover()`s against the chain before the firs
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -67,7 +68,9 @@ def relayer_context(settings: RelayerSettings, engine: Engine | None = None) -> 
     engine = engine or make_engine(resolve_database_url(settings))
     sessions = make_session_factory(engine)
     signer = minter_account(settings, chain_id)
-    ownership = w3.eth.contract(address=Web3.to_checksum_address(deployment.address(OWNERSHIP)), abi=load_abi(OWNERSHIP))
+    ownership = w3.eth.contract(
+        address=Web3.to_checksum_address(deployment.address(OWNERSHIP)), abi=load_abi(OWNERSHIP)
+    )
     router = w3.eth.contract(
         address=Web3.to_checksum_address(deployment.address(PAYMENT_ROUTER)), abi=load_abi(PAYMENT_ROUTER)
     )
@@ -127,6 +130,8 @@ class Relayer:
     def __init__(self, ctx: RelayerContext) -> None:
         self.ctx = ctx
         self.scheduler = BackgroundScheduler(timezone="UTC")
+        # A pass that outlasts its interval makes APScheduler skip (and warn about) the next: expected, not news.
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)
         self.server: uvicorn.Server | None = None
         self._server_thread: threading.Thread | None = None
 
@@ -178,7 +183,9 @@ class Relayer:
         self._server_thread.start()
         while not self.server.started:
             if not self._server_thread.is_alive():
-                raise RuntimeError(f"the relayer's webhook server could not listen on {s.relayer_host}:{s.relayer_port}")
+                raise RuntimeError(
+                    f"the relayer's webhook server could not listen on {s.relayer_host}:{s.relayer_port}"
+                )
             threading.Event().wait(0.05)
         # The passes run as one APScheduler job, in order and never overlapping itself; reconcile as another.
         self.scheduler.add_job(

@@ -75,8 +75,8 @@ def reconcile(session: Session, chain_id: int, *, grace: timedelta, stuck_after:
             )
         )
     for flag in session.scalars(select(PaymentFlag).where(PaymentFlag.resolved_at.is_(None)).order_by(PaymentFlag.id)):
-        inv = f" investment {flag.investment_id}" if flag.investment_id else ""
-        report.findings.append(Finding("flagged", f"{flag.source}:{flag.source_ref}", f"{flag.reason}{inv}"))
+        about = f" investment {flag.investment_id}" if flag.investment_id else ""
+        report.findings.append(Finding("flagged", f"{flag.source}:{flag.source_ref}", f"{flag.reason}{about}"))
     for tx in stuck_transactions(session, now, stuck_after):
         report.findings.append(Finding("stuck_transaction", str(tx.id), f"{tx.purpose} nonce {tx.nonce} {tx.status}"))
     return report

@@ -3,14 +3,37 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode
 
 from core.redact import register_secret
-from core.settings import ServiceSettings
+from core.stripe.settings import StripeSettings
 
 
-class RelayerSettings(ServiceSettings):
+class RelayerSettings(StripeSettings):
+    # --- webhook server and worker ----------------------------------------------------------------
+    relayer_host: str = Field(default="127.0.0.1", description="Address the relayer's webhook server binds to.")
+    relayer_port: int = Field(
+        default=8701, ge=0, le=65535, description="Port of POST /webhooks/stripe, /health and /metrics (0: any free)."
+    )
+    relayer_poll_interval: float = Field(
+        default=1.0, gt=0, description="Seconds between worker passes (a stored webhook starts one at once)."
+    )
+    relayer_mint_batch_size: int = Field(
+        default=50, ge=1, le=500, description="Most mint intents combined into one mintInvestmentBatch."
+    )
+    relayer_accepted_tokens: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated stablecoin addresses accepted besides the deployment's own test stablecoin.",
+    )
+    relayer_reconcile_interval: float = Field(default=300.0, gt=0, description="Seconds between scheduled reconciles.")
+    relayer_reconcile_grace: float = Field(
+        default=600.0, ge=0, description="Seconds a paid investment may wait for its mint before reconcile lists it."
+    )
+
+    # --- keys ---------------------------------------------------------------------------------------
     relayer_private_key: SecretStr | None = Field(
         default=None, description="The minter key (hex); local chains fall back to anvil's account 1."
     )
@@ -41,6 +64,17 @@ class RelayerSettings(ServiceSettings):
     relayer_tx_gas_margin_percent: int = Field(
         default=20, ge=0, description="Percent added to a gas estimate for the gas limit."
     )
+
+    @field_validator("relayer_accepted_tokens", mode="before")
+    @classmethod
+    def _split_tokens(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [t.strip().lower() for t in value.split(",") if t.strip()]
+        return value
+
+    @property
+    def webhook_signing_secret(self) -> str:
+        return self.webhook_secret()
 
     def model_post_init(self, context: object, /) -> None:
         super().model_post_init(context)

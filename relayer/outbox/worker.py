@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
 from web3.contract import Contract
 
-from core.chain.ownership import Mint, allow_call, forced_transfer_call, freeze_call, mint_batch_call, mint_call
+from core.chain import ownership
+from core.chain.ownership import Mint, allow_call, mint_batch_call, mint_call
 from core.investments import find_by_payment_ref, set_status
 from core.models.chain_payments import ChainMint
 from core.models.investments import Investment
@@ -281,13 +282,13 @@ def drain_compliance_intents(sf: sessionmaker[Session], chain: Chain, limit: int
         for intent in intents:
             if intent.kind == "freeze":
                 assert intent.project_id is not None and intent.amount is not None
-                call = freeze_call(chain.ownership, intent.account, int(intent.project_id), intent.amount)
+                call = ownership.freeze_call(chain.ownership, intent.account, int(intent.project_id), intent.amount)
                 _submit(session, chain, [intent], call, "freeze")
             elif intent.kind == "clawback":
                 if not _is_allowed(chain, chain.treasury):
                     continue  # after the treasury's allowlist entry
                 assert intent.project_id is not None and intent.amount is not None
-                call = forced_transfer_call(
+                call = ownership.forced_transfer_call(
                     chain.ownership, intent.account, chain.treasury, int(intent.project_id), intent.amount
                 )
                 _submit(session, chain, [intent], call, "clawback")
@@ -365,4 +366,3 @@ def mint_still_needed(chain: Chain) -> Callable[[Session, object], bool]:
         return not all(used)
 
     return still_needed
-

@@ -32,7 +32,7 @@ def units_per_cent(decimals: int) -> int:
     """Token units in one US cent: 10,000 for 6 decimals. Tokens with fewer than 2 decimals cannot carry cents."""
     if decimals < 2:
         raise ValueError(f"a stablecoin with {decimals} decimals cannot express cents")
-    return 10 ** (decimals - 2)
+    return int(10 ** (decimals - 2))
 
 
 def judge(paid: Paid, expected: Expected | None, accepted_tokens: frozenset[str], decimals: int | None) -> str | None:

@@ -131,7 +131,9 @@ def disputed_amount(session: Session, chain_id: int, account: str, project_id: D
     """What should be frozen of (account, project): the investments minted there whose dispute is open."""
     total = session.scalar(
         select(func.coalesce(func.sum(Investment.amount_cents), 0))
-        .join(ChainMint, (ChainMint.chain_id == Investment.chain_id) & (ChainMint.payment_ref == Investment.payment_ref))
+        .join(
+            ChainMint, (ChainMint.chain_id == Investment.chain_id) & (ChainMint.payment_ref == Investment.payment_ref)
+        )
         .where(
             Investment.chain_id == chain_id,
             Investment.recipient == account,
@@ -142,7 +144,9 @@ def disputed_amount(session: Session, chain_id: int, account: str, project_id: D
     return int(total or 0)
 
 
-def add_freeze_intent(session: Session, account: str, project_id: Decimal, amount: int, investment_id: uuid.UUID) -> None:
+def add_freeze_intent(
+    session: Session, account: str, project_id: Decimal, amount: int, investment_id: uuid.UUID
+) -> None:
     """A new frozen level for (account, project); intents go out in id order, so the newest level wins on chain."""
     session.add(
         ComplianceIntent(
@@ -166,7 +170,9 @@ def custodial_account(session: Session, user_id: uuid.UUID) -> CustodialAccount:
 # ----- intake ------------------------------------------------------------------------------------
 
 
-def store_stripe_event(session: Session, event_id: str, event_type: str, livemode: bool, payload: dict[str, Any]) -> bool:
+def store_stripe_event(
+    session: Session, event_id: str, event_type: str, livemode: bool, payload: dict[str, Any]
+) -> bool:
     """Store a verified event once; True when it is new (a replay of a stored event is a no-op)."""
     stmt = (
         insert(StripeEvent)
@@ -201,9 +207,7 @@ def unseen_final_payments(session: Session, chain_id: int, limit: int) -> Sequen
     ).all()
 
 
-def mark_payment_seen(
-    session: Session, payment: ChainPayment, investment_id: uuid.UUID | None, outcome: str
-) -> bool:
+def mark_payment_seen(session: Session, payment: ChainPayment, investment_id: uuid.UUID | None, outcome: str) -> bool:
     stmt = (
         insert(CryptoPaymentSeen)
         .values(

@@ -77,6 +77,8 @@ def settle(session: Session, investment: Investment, cause: str, custody: Custod
             details={"method": investment.method, "reason": investment.failure_reason},
         )
     if o.flag:
-        repo.add_flag(session, source="stripe", source_ref=str(investment.id), reason=o.flag, investment_id=investment.id)
+        repo.add_flag(
+            session, source="stripe", source_ref=str(investment.id), reason=o.flag, investment_id=investment.id
+        )
     set_status(session, investment, o.status, cause)
     return o
