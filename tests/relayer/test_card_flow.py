@@ -20,8 +20,151 @@ def test_a_succeeded_card_payment_mints_once_to_the_custodial_address_then_compl
     stack.wait_status(inv, "completed", "final")
     stored = stack.investment(inv)
     assert stored.recipient is not None and stored.mint_tx_hash is not None
-    assert stack.chain.contracts.ownership.functions.balanceOf(Web3.to_checksum_address(stored.recipient), 1).call() == 2_500
+    assert (
+        stack.chain.contracts.ownership.functions.balanceOf(Web3.to_checksum_address(stored.recipient), 1).call()
+        == 2_500
+    )
     stack.finalize()
     stack.wait_status(inv, "final")
     assert stack.mints_of(inv) == 1
     assert stack.history(inv) == ["pending_payment", "paid", "minting", "completed", "final"]
+
+
+def test_the_same_webhook_a_hundred_times_stores_one_event_and_mints_once(stack: Stack) -> None:
+    inv = stack.card_investment(1_000)
+    event = stack.event(inv, "payment_intent.succeeded")
+    answers = [stack.post(event) for _ in range(100)]
+    assert {a.status_code for a in answers} == {200}
+    assert sum(1 for a in answers if not a.json()["duplicate"]) == 1
+    stack.wait_status(inv, "completed", "final")
+    assert stack.sql("SELECT count(*) FROM stripe_events WHERE id = :id", id=event["id"]) == [(1,)]
+    assert stack.mints_of(inv) == 1
+
+
+def _stored(stack: Stack, event_id: str) -> int:
+    return int(stack.sql("SELECT count(*) FROM stripe_events WHERE id = :id", id=event_id)[0][0])
+
+
+def test_forged_stale_unsigned_and_wrongly_keyed_webhooks_get_400_and_store_nothing(stack: Stack) -> None:
+    inv = stack.card_investment(1_000)
+    event = stack.event(inv, "payment_intent.succeeded")
+    body = b'{"id": "%s", "type": "payment_intent.succeeded"}' % event["id"].encode()
+    cases = {
+        "unsigned": stack.post(event, header=""),
+        "wrong secret": stack.post(event, secret="whsec_someone_else"),
+        "stale (301 s)": stack.post(event, at=int(time.time()) - 301),
+        "tampered body": stack.post(event, body=body, header=sign_payload(b"{}", "x", int(time.time()))),
+        "garbage header": stack.post(event, header="t=1,v1=00"),
+    }
+    for name, answer in cases.items():
+        assert answer.status_code == 400, name
+        assert answer.json()["error"]["code"] in ("missing_signature", "invalid_signature"), name
+    assert _stored(stack, event["id"]) == 0
+    time.sleep(0.5)  # a pass or two: nothing may have moved
+    assert stack.status(inv) == "pending_payment"
+
+
+def test_a_signed_body_that_is_not_an_event_gets_400_and_an_unknown_type_is_stored_and_ignored(stack: Stack) -> None:
+    answer = stack.post({}, body=b"{not json")
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "malformed_payload"
+    answer = stack.post({}, body=b'["a", "list"]')
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "malformed_payload"
+    unknown = {"id": f"evt_unknown_{uuid.uuid4().hex[:8]}", "object": "event", "type": "customer.created", "data": {}}
+    assert stack.post(unknown).status_code == 200
+    wait_for(
+        "the unknown event processed",
+        lambda: stack.sql(
+            "SELECT outcome FROM stripe_events WHERE id = :id AND processed_at IS NOT NULL", id=unknown["id"]
+        ),
+    )
+    assert stack.sql("SELECT outcome FROM stripe_events WHERE id = :id", id=unknown["id"]) == [("ignored_type",)]
+
+
+def test_an_intent_without_our_metadata_or_for_no_investment_is_recorded_with_its_code_and_mints_nothing(
+    stack: Stack,
+) -> None:
+    inv = stack.card_investment(1_000)
+    no_metadata = stack.event(inv, "payment_intent.succeeded")
+    no_metadata["data"]["object"]["metadata"] = {}
+    no_metadata["data"]["object"]["id"] = "pi_not_ours"
+    ghost = stack.event(inv, "payment_intent.succeeded")
+    ghost["data"]["object"]["metadata"]["investment_id"] = str(uuid.uuid4())
+    for event in (no_metadata, ghost):
+        assert stack.post(event).status_code == 200
+    outcomes = wait_for(
+        "both processed",
+        lambda: (
+            (
+                rows := stack.sql(
+                    "SELECT id, outcome FROM stripe_events WHERE id IN (:a, :b) AND processed_at IS NOT NULL",
+                    a=no_metadata["id"],
+                    b=ghost["id"],
+                )
+            )
+            and len(rows) == 2
+            and dict(rows)
+        ),
+    )
+    assert outcomes == {no_metadata["id"]: "no_investment_metadata", ghost["id"]: "unknown_investment"}
+    assert stack.status(inv) == "pending_payment" and stack.mints_of(inv) == 0
+
+
+def test_a_refund_before_the_success_event_means_no_mint(stack: Stack) -> None:
+    inv = stack.card_investment(1_000)
+    assert stack.post(stack.event(inv, "charge.refunded")).status_code == 200
+    stack.wait_status(inv, "refunded")
+    stack.post(stack.event(inv, "payment_intent.succeeded"))
+    wait_for(
+        "both events processed",
+        lambda: (
+            stack.sql("SELECT count(*) FROM stripe_events WHERE investment_id IS NULL AND processed_at IS NULL")
+            == [(0,)]
+        ),
+    )
+    time.sleep(1.0)
+    assert stack.status(inv) == "refunded" and stack.mints_of(inv) == 0
+
+
+def test_success_twice_under_different_event_ids_mints_once(stack: Stack) -> None:
+    inv = stack.card_investment(1_000)
+    for _ in range(2):
+        stack.post(stack.event(inv, "payment_intent.succeeded"))
+    stack.wait_status(inv, "completed", "final")
+    time.sleep(1.0)
+    assert stack.mints_of(inv) == 1
+
+
+def test_a_declined_attempt_then_a_success_mints(stack: Stack) -> None:
+    inv = stack.card_investment(1_000)
+    stack.post(stack.event(inv, "payment_intent.payment_failed"))
+    stack.wait_status(inv, "failed")
+    stack.post(stack.event(inv, "payment_intent.succeeded"))
+    stack.wait_status(inv, "completed", "final")
+    assert stack.mints_of(inv) == 1
+    assert stack.investment(inv).last_failure == "generic_decline"
+
+
+def test_a_dispute_before_the_success_holds_the_mint_until_the_dispute_is_won(stack: Stack) -> None:
+    inv = stack.card_investment(1_000)
+    stack.post(stack.event(inv, "charge.dispute.created"))
+    stack.post(stack.event(inv, "payment_intent.succeeded"))
+    stack.wait_status(inv, "disputed")
+    time.sleep(1.0)
+    assert stack.mints_of(inv) == 0
+    stack.post(stack.event(inv, "charge.dispute.closed", dispute_status="won"))
+    stack.wait_status(inv, "completed", "final")
+    assert stack.mints_of(inv) == 1
+
+
+def test_a_mint_that_reverts_fails_the_investment_with_the_decoded_reason_and_owes_a_refund(stack: Stack) -> None:
+    first, second = stack.card_investment(3_000, SMALL_PROJECT), stack.card_investment(3_000, SMALL_PROJECT)
+    stack.post(stack.event(first, "payment_intent.succeeded"))
+    stack.wait_status(first, "completed", "final")
+    stack.post(stack.event(second, "payment_intent.succeeded"))
+    stack.wait_status(second, "failed")
+    failed = stack.investment(second)
+    assert failed.failure_reason is not None and "SupplyCapExceeded(2, 5000, 6000)" in failed.failure_reason
+    assert stack.sql("SELECT reason FROM payment_flags WHERE investment_id = :i AND resolved_at IS NULL", i=second) == [
+        ("refund_owed",)
+    ]
+    assert stack.mints_of(second) == 0
