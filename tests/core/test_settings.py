@@ -11,6 +11,7 @@ import pytest
 from api.settings import ApiSettings
 from core.chain.paths import REPO_ROOT
 from core.settings import ContentStoreSettings, InvalidSettings, ServiceSettings, load_settings
+from core.stripe.settings import StripeSettings
 from indexer.settings import IndexerSettings
 from relayer.settings import RelayerSettings
 from terra.ops.settings import OperatorSettings
@@ -23,6 +24,7 @@ DEPLOYER_KEY = "0x" + "cd" * 32
 SECTIONS: dict[str, type[ServiceSettings]] = {
     "shared": ServiceSettings,
     "content store": ContentStoreSettings,
+    "stripe": StripeSettings,
     "indexer": IndexerSettings,
     "relayer": RelayerSettings,
     "operator": OperatorSettings,
