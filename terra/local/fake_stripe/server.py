@@ -99,8 +99,11 @@ class FakeStripeHandler(BaseHTTPRequestHandler):
                 except FormError as exc:
                     raise ApiError(400, str(exc), param=exc.param) from None
                 return 200, getattr(self, name)(params, *match.groups())
-        raise ApiError(404, f"Unrecognized request URL ({method}: {path}). This is the local FAKE Stripe: it "
-                       "answers only the few calls Terra Lumina makes.")
+        raise ApiError(
+            404,
+            f"Unrecognized request URL ({method}: {path}). This is the local FAKE Stripe: it "
+            "answers only the few calls Terra Lumina makes.",
+        )
 
     def _send(self, status: int, payload: bytes, request_id: str, replayed: bool = False) -> None:
         self.send_response(status)
@@ -155,5 +158,3 @@ def _authenticate(key: str | None) -> None:
         raise ApiError(401, "The local FAKE Stripe refuses live-mode keys: it never sees real credentials.")
     if not TEST_KEY.match(key):
         raise ApiError(401, "Invalid API Key provided (local FAKE Stripe: use an sk_test_ key).")
-
-
