@@ -179,3 +179,28 @@ def test_no_key_at_all_is_refused(fake: FakeStripe) -> None:
 def test_an_unknown_path_says_it_is_the_fake(client: stripe.StripeClient, fake: FakeStripe) -> None:
     answer = httpx.get(f"{fake.url}/v1/customers", headers={"Authorization": "Bearer sk_test_x"})
     assert answer.status_code == 404 and "FAKE Stripe" in answer.json()["error"]["message"]
+
+
+def test_a_browser_confirms_with_the_publishable_key_and_the_client_secret(
+    client: stripe.StripeClient, fake: FakeStripe
+) -> None:
+    """As Stripe.js does from the web app: card details posted form-encoded, next to the intent's client secret."""
+    pi = create(client)
+    browser = {"Authorization": "Bearer pk_test_terra_local_fake_stripe"}
+    form = {
+        "client_secret": str(pi.client_secret),
+        "payment_method_data[type]": "card",
+        "payment_method_data[card][number]": "4242424242424242",
+    }
+    preflight = httpx.options(f"{fake.url}/v1/payment_intents/{pi.id}/confirm")
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    wrong = httpx.post(
+        f"{fake.url}/v1/payment_intents/{pi.id}/confirm", data=form | {"client_secret": "x"}, headers=browser
+    )
+    assert wrong.status_code == 404
+    answer = httpx.post(f"{fake.url}/v1/payment_intents/{pi.id}/confirm", data=form, headers=browser)
+    assert answer.status_code == 200 and answer.json()["status"] == "succeeded"
+    create_with_pk = httpx.post(
+        f"{fake.url}/v1/payment_intents", data={"amount": "1000", "currency": "usd"}, headers=browser
+    )
+    assert create_with_pk.status_code == 401
