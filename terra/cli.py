@@ -10,7 +10,7 @@ from types import TracebackType
 import typer
 
 from terra import ipfs_cli
-from terra.commands import contracts, db, demo, dev, indexer, relayer
+from terra.commands import contracts, db, demo, dev, indexer, relayer, stripe
 
 app = typer.Typer(
     help="Terra Lumina: contracts, local stack and services.",
@@ -24,6 +24,7 @@ app.add_typer(demo.app, name="demo")
 app.add_typer(ipfs_cli.app, name="ipfs")
 app.add_typer(indexer.app, name="indexer")
 app.add_typer(relayer.app, name="relayer")
+app.add_typer(stripe.app, name="stripe")
 app.command("dev")(dev.dev)
 
 

@@ -11,10 +11,41 @@ import typer
 from terra.console import console, report, user_errors
 
 if TYPE_CHECKING:
+    from core.stripe.settings import StripeSettings
+    from terra.local.fake_stripe import FakeStripe
     from terra.local.stack import LocalStack
 
 
-def _print_summary(stack: LocalStack) -> None:
+def _start_stripe() -> tuple[StripeSettings, FakeStripe | None]:
+    """The local FAKE Stripe when no STRIPE_SECRET_KEY is set (real Stripe otherwise: nothing to start)."""
+    from core.settings import load_settings
+    from core.stripe.settings import StripeSettings
+    from terra.local.fake_stripe import FakeStripe
+
+    settings = load_settings(StripeSettings)
+    if not settings.uses_fake_stripe:
+        return settings, None
+    try:
+        return settings, FakeStripe.from_settings(settings).start()
+    except OSError as exc:
+        raise RuntimeError(
+            f"the local FAKE Stripe cannot listen on {settings.stripe_base_url}: {exc.strerror or exc}; "
+            "set STRIPE_API_BASE to a free loopback port"
+        ) from None
+
+
+def _print_stripe(settings: StripeSettings, fake: FakeStripe | None) -> None:
+    if fake is None:
+        console.print("Stripe                real Stripe (STRIPE_SECRET_KEY set)")
+        return
+    console.print(f"Stripe                local FAKE Stripe, test mode (no STRIPE_SECRET_KEY): {fake.url}")
+    console.print(f"  webhooks to         {settings.stripe_fake_webhook_url} (signed with the local test secret)")
+    console.print(f"  delivery log        {fake.url}/_fake/events")
+    console.print("  test cards          4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined,")
+    console.print("                      4000 0000 0000 9995 has insufficient funds; `terra stripe simulate ID`")
+
+
+def _print_summary(stack: LocalStack, stripe_settings: StripeSettings, fake_stripe: FakeStripe | None) -> None:
     from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, STABLECOIN
     from core.chain.accounts import LOCAL_INVESTORS, anvil_account
 
@@ -38,6 +69,8 @@ def _print_summary(stack: LocalStack) -> None:
     console.print(f"  then Import tokens > NFT: address {d.address(OWNERSHIP)}, token ID 1 (or 2, 3)")
     console.print(f"  demo investor (anvil's public dev key, local only): {investor.address}")
     console.print(f"  private key {investor.key.hex()}")
+    console.print()
+    _print_stripe(stripe_settings, fake_stripe)
     console.print()
     console.print("services: indexer (chain -> PostgreSQL); `terra indexer status` shows its lag")
     console.print("ape console --network ethereum:local:foundry   (see README)")
@@ -63,9 +96,12 @@ def dev(
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     services = ServiceThreads()
+    fake_stripe: FakeStripe | None = None
     try:
+        with user_errors(RuntimeError):
+            stripe_settings, fake_stripe = _start_stripe()
         services.start_indexer(stack.indexer_settings())
-        _print_summary(stack)
+        _print_summary(stack, stripe_settings, fake_stripe)
         while not stop.wait(0.5):
             if stack.anvil.process is None or stack.anvil.process.poll() is not None:
                 console.print("[red]anvil stopped unexpectedly[/]; see its log")
@@ -76,5 +112,7 @@ def dev(
     finally:
         console.print("stopping...")
         services.shutdown()
+        if fake_stripe is not None:
+            fake_stripe.stop()
         stack.anvil.stop()
     console.print("stopped cleanly")

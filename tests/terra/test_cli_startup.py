@@ -21,7 +21,10 @@ def imported_modules(args: list[str]) -> set[str]:
     return {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
 
 
-@pytest.mark.parametrize("args", [["--help"], ["indexer", "--help"], ["contracts", "--help"], ["db", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["indexer", "--help"], ["contracts", "--help"], ["db", "--help"], ["stripe", "simulate", "--help"]],
+)
 def test_help_imports_no_service_module_nor_chain_or_database_library(args: list[str]) -> None:
     loaded = imported_modules(args)
     heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY)

@@ -22,6 +22,8 @@ def test_terra_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "RPC_URL", "IPFS_API_URL", "CHAIN_ID")}
     env["TERRA_DATA_DIR"] = str(tmp_path / "data")
     env.pop("API_PORT", None)
+    env = {k: v for k, v in env.items() if not k.startswith("STRIPE_")}
+    env["STRIPE_API_BASE"] = f"http://127.0.0.1:{free_port()}"  # the FAKE Stripe, off its default port
     proc = subprocess.Popen(
         [sys.executable, "-m", "terra.cli", "dev", "--port", str(port)],
         env=env,
@@ -45,6 +47,8 @@ def test_terra_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
         assert f"http://127.0.0.1:{port}" in output and "chain ID 31337" in output
         assert "TerraLuminaOwnership" in output and "embedded PostgreSQL" in output
         assert output.count("minted ") == 6 and "project 3 " in output
+        assert f"local FAKE Stripe, test mode (no STRIPE_SECRET_KEY): {env['STRIPE_API_BASE']}" in output
+        assert httpx.get(f"{env['STRIPE_API_BASE']}/_fake/events", timeout=5).json()["data"] == []
         # The banner's database shell line is the exact psql command for the embedded server.
         shell = next(line for line in lines if line.startswith("database shell"))
         psql = shlex.split(shell.removeprefix("database shell").strip())
@@ -68,6 +72,8 @@ def test_terra_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
         assert "stopped cleanly" in rest
         with pytest.raises(httpx.HTTPError):
             httpx.post(f"http://127.0.0.1:{port}", json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"}, timeout=2)
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"{env['STRIPE_API_BASE']}/_fake/events", timeout=2)
     finally:
         if proc.poll() is None:
             # Ctrl-C first: a killed `terra dev` would leave its anvil and database running.

@@ -46,8 +46,9 @@ class FakeStripe:
         if not ipaddress.ip_address(host).is_loopback:
             raise FakeStripeRefused(f"the FAKE Stripe listens on loopback only, not {host}")
         self.host, self.port = host, port
-        self.sender = WebhookSender(webhook_url, webhook_secret, retry_delays=retry_delays, timeout=webhook_timeout,
-                                    clock=clock)
+        self.sender = WebhookSender(
+            webhook_url, webhook_secret, retry_delays=retry_delays, timeout=webhook_timeout, clock=clock
+        )
         self.ledger = Ledger(self._publish, clock)
         self._server: FakeStripeServer | None = None
         self._thread: threading.Thread | None = None

@@ -139,5 +139,9 @@ class WebhookSender:
         else:
             log.warning(
                 "fake_stripe_webhook_failed" if delivery.state == "failed" else "fake_stripe_webhook_retrying",
-                event_id=ev["id"], type=ev["type"], attempt=n, status=status, error=attempt.error,
+                event_id=ev["id"],
+                type=ev["type"],
+                attempt=n,
+                status=status,
+                error=attempt.error,
             )

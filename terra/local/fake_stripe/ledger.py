@@ -196,7 +196,9 @@ class Ledger:
             number = data["card"].get("number")
             if not isinstance(number, str) or not number:
                 raise ApiError(
-                    400, "Missing required param: payment_method_data[card][number].", code="parameter_missing",
+                    400,
+                    "Missing required param: payment_method_data[card][number].",
+                    code="parameter_missing",
                     param="payment_method_data[card][number]",
                 )
             pm_id = events.new_id("pm")
@@ -254,13 +256,17 @@ class Ledger:
                 raise missing("payment_intent", str(pi_id), param="payment_intent")
             if pi["status"] != "succeeded" or pi["latest_charge"] is None:
                 raise ApiError(
-                    400, f"This PaymentIntent ({pi['id']}) does not have a successful charge to refund.",
+                    400,
+                    f"This PaymentIntent ({pi['id']}) does not have a successful charge to refund.",
                     param="payment_intent",
                 )
             ch = self.charges[pi["latest_charge"]]
         else:
-            raise ApiError(400, "One of the following params should be provided for this request: payment_intent "
-                           "or charge.", code="parameter_missing")
+            raise ApiError(
+                400,
+                "One of the following params should be provided for this request: payment_intent or charge.",
+                code="parameter_missing",
+            )
         if ch["status"] != "succeeded":
             raise ApiError(400, f"Charge {ch['id']} has not succeeded and cannot be refunded.", param="charge")
         return ch

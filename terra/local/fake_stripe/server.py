@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import structlog
 
 from core.stripe import events
-from terra.local.fake_stripe.errors import ApiError
+from terra.local.fake_stripe.errors import ApiError, missing
 from terra.local.fake_stripe.forms import FormError, parse_form
 
 if TYPE_CHECKING:
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 log = structlog.get_logger("terra.fake_stripe")
 
 TEST_KEY = re.compile(r"^(sk|rk)_test_\w+$")
+PUBLISHABLE_KEY = re.compile(r"^pk_test_\w+$")
+# What a browser may do with a publishable key and the intent's client secret, as Stripe.js does.
+CLIENT_SIDE = frozenset({"get_payment_intent", "confirm_payment_intent"})
 LIVE_KEY = re.compile(r"^(sk|rk|pk)_live_")
 ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("POST", re.compile(r"^/v1/payment_intents$"), "create_payment_intent"),
@@ -60,6 +63,17 @@ class FakeStripeHandler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:  # noqa: N802
         self._handle("DELETE")
 
+    def do_OPTIONS(self) -> None:  # noqa: N802 - a browser's CORS preflight before a Stripe.js-style call
+        self.send_response(204)
+        self._cors()
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _cors(self) -> None:
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key, Stripe-Version")
+        self.send_header("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
         pass  # one structured line per request below instead of http.server's stderr lines
 
@@ -92,18 +106,30 @@ class FakeStripeHandler(BaseHTTPRequestHandler):
         for route_method, pattern, name in ROUTES:
             match = pattern.match(path)
             if match and route_method == method:
-                if not path.startswith("/_fake/"):
-                    _authenticate(key)
                 try:
                     params = parse_form(form)
                 except FormError as exc:
                     raise ApiError(400, str(exc), param=exc.param) from None
+                if key is not None and PUBLISHABLE_KEY.match(key) and name in CLIENT_SIDE:
+                    self._check_client_secret(params, match.group("id"))
+                elif not path.startswith("/_fake/"):
+                    _authenticate(key)
                 return 200, getattr(self, name)(params, *match.groups())
-        raise ApiError(404, f"Unrecognized request URL ({method}: {path}). This is the local FAKE Stripe: it "
-                       "answers only the few calls Terra Lumina makes.")
+        raise ApiError(
+            404,
+            f"Unrecognized request URL ({method}: {path}). This is the local FAKE Stripe: it "
+            "answers only the few calls Terra Lumina makes.",
+        )
+
+    def _check_client_secret(self, params: dict[str, Any], pi_id: str) -> None:
+        """A publishable key reaches one intent only, with that intent's client secret (as with Stripe.js)."""
+        pi = self.server.fake.ledger.payment_intent(pi_id)
+        if params.get("client_secret") != pi["client_secret"]:
+            raise missing("payment_intent", pi_id)
 
     def _send(self, status: int, payload: bytes, request_id: str, replayed: bool = False) -> None:
         self.send_response(status)
+        self._cors()
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
         self.send_header("Request-Id", request_id)
@@ -154,6 +180,7 @@ def _authenticate(key: str | None) -> None:
     if LIVE_KEY.match(key):
         raise ApiError(401, "The local FAKE Stripe refuses live-mode keys: it never sees real credentials.")
     if not TEST_KEY.match(key):
-        raise ApiError(401, "Invalid API Key provided (local FAKE Stripe: use an sk_test_ key).")
-
-
+        raise ApiError(
+            401,
+            "Invalid API Key provided (local FAKE Stripe: use an sk_test_ key; pk_test_ only with a client secret).",
+        )
