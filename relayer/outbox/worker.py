@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
 from web3.contract import Contract
 
-from core.chain import ownership
-from core.chain.ownership import Mint, allow_call, mint_batch_call, mint_call
+from core.chain.ownership import Mint, allow_call, forced_transfer_call, freeze_call, mint_batch_call, mint_call
 from core.investments import find_by_payment_ref, set_status
 from core.models.chain_payments import ChainMint
 from core.models.investments import Investment
@@ -282,13 +281,13 @@ def drain_compliance_intents(sf: sessionmaker[Session], chain: Chain, limit: int
         for intent in intents:
             if intent.kind == "freeze":
                 assert intent.project_id is not None and intent.amount is not None
-                call = ownership.freeze_call(chain.ownership, intent.account, int(intent.project_id), intent.amount)
+                call = freeze_call(chain.ownership, intent.account, int(intent.project_id), intent.amount)
                 _submit(session, chain, [intent], call, "freeze")
             elif intent.kind == "clawback":
                 if not _is_allowed(chain, chain.treasury):
                     continue  # after the treasury's allowlist entry
                 assert intent.project_id is not None and intent.amount is not None
-                call = ownership.forced_transfer_call(
+                call = forced_transfer_call(
                     chain.ownership, intent.account, chain.treasury, int(intent.project_id), intent.amount
                 )
                 _submit(session, chain, [intent], call, "clawback")

@@ -45,7 +45,9 @@ def _print_stripe(settings: StripeSettings, fake: FakeStripe | None) -> None:
     console.print("                      4000 0000 0000 9995 has insufficient funds; `terra stripe simulate ID`")
 
 
-def _print_summary(stack: LocalStack, stripe_settings: StripeSettings, fake_stripe: FakeStripe | None) -> None:
+def _print_summary(
+    stack: LocalStack, stripe_settings: StripeSettings, fake_stripe: FakeStripe | None, relayer_url: str
+) -> None:
     from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, STABLECOIN
     from core.chain.accounts import LOCAL_INVESTORS, anvil_account
 
@@ -72,7 +74,8 @@ def _print_summary(stack: LocalStack, stripe_settings: StripeSettings, fake_stri
     console.print()
     _print_stripe(stripe_settings, fake_stripe)
     console.print()
-    console.print("services: indexer (chain -> PostgreSQL); `terra indexer status` shows its lag")
+    console.print(f"relayer               {relayer_url}/webhooks/stripe  (and /health, /metrics)")
+    console.print("services: indexer (chain -> PostgreSQL), relayer (payments -> mints); `terra relayer reconcile`")
     console.print("ape console --network ethereum:local:foundry   (see README)")
     console.print("Ctrl-C stops everything.")
 
@@ -101,7 +104,10 @@ def dev(
         with user_errors(RuntimeError):
             stripe_settings, fake_stripe = _start_stripe()
         services.start_indexer(stack.indexer_settings())
-        _print_summary(stack, stripe_settings, fake_stripe)
+        relayer_settings = stack.relayer_settings()
+        services.start_relayer(relayer_settings)
+        relayer_url = f"http://{relayer_settings.relayer_host}:{relayer_settings.relayer_port}"
+        _print_summary(stack, stripe_settings, fake_stripe, relayer_url)
         while not stop.wait(0.5):
             if stack.anvil.process is None or stack.anvil.process.poll() is not None:
                 console.print("[red]anvil stopped unexpectedly[/]; see its log")

@@ -10,6 +10,8 @@ import structlog
 from indexer.errors import IndexerHalt
 from indexer.service import run_forever
 from indexer.settings import IndexerSettings
+from relayer.process import run_forever as run_relayer
+from relayer.settings import RelayerSettings
 
 log = structlog.get_logger("terra.dev")
 
@@ -29,6 +31,18 @@ class ServiceThreads:
                 log.error("indexer_halted", error=str(exc))
 
         thread = threading.Thread(target=run, name="indexer", daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def start_relayer(self, settings: RelayerSettings) -> None:
+        def run() -> None:
+            try:
+                run_relayer(settings, self.stop)
+            except Exception as exc:  # noqa: BLE001 - reported as a failed service; the stack then stops
+                self.failures.append(f"relayer stopped: {type(exc).__name__}: {exc}")
+                log.error("relayer_stopped", error=str(exc))
+
+        thread = threading.Thread(target=run, name="relayer", daemon=True)
         thread.start()
         self.threads.append(thread)
 

@@ -18,6 +18,7 @@ from core.db.shell import PsqlCommand, embedded_psql, url_psql
 from core.settings import ServiceSettings, load_settings
 from indexer.settings import IndexerSettings
 from indexer.store import reset_chain
+from relayer.settings import RelayerSettings
 from terra.context import ChainContext
 from terra.local.anvil import LOCAL_CHAIN_ID, Anvil
 from terra.ops import Report
@@ -40,6 +41,17 @@ class LocalStack:
         (the operator's deployer key is not among them)."""
         return load_settings(
             IndexerSettings,
+            terra_data_dir=self.settings.terra_data_dir,
+            deployments_dir=self.settings.deployments_path,
+            rpc_url=self.anvil.url,
+            rpc_urls=[],
+            database_url=SecretStr(self.database_url),
+        )
+
+    def relayer_settings(self) -> RelayerSettings:
+        """The relayer's own settings from the environment (its key, Stripe), on this stack's chain and database."""
+        return load_settings(
+            RelayerSettings,
             terra_data_dir=self.settings.terra_data_dir,
             deployments_dir=self.settings.deployments_path,
             rpc_url=self.anvil.url,

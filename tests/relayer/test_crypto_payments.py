@@ -1,5 +1,5 @@
 """Crypto payments end to end: a final PaymentReceived of the index confirms the investment whose reference it
-carries and the tokens are minted to the paying wallet; anything that does not match exactly is flagged, never minted."""
+carries and the tokens are minted to the paying wallet; anything that does not match exactly is flagged, not minted."""
 
 from __future__ import annotations
 
