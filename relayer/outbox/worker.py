@@ -235,6 +235,11 @@ def follow_mint_transactions(sf: sessionmaker[Session], custody: Custody, limit:
             elif tx.status == "reverted":
                 changed += len(group)
                 _after_revert(session, group, tx.revert_reason or "reverted (reason unavailable)", custody)
+            elif tx.status == "dropped":  # its nonce went to a transaction not ours: the call never ran, send again
+                for intent in group:
+                    intent.status, intent.tx_id, intent.updated_at = "pending", None, datetime.now(UTC)
+                    intent.last_error = f"transaction {tx_id} dropped (nonce used elsewhere)"
+                changed += len(group)
         return changed
 
 
@@ -308,6 +313,8 @@ def follow_compliance_transactions(sf: sessionmaker[Session], custody: Custody, 
             tx = get_transaction(session, intent.tx_id)
             if tx.status in ("mined", "final"):
                 intent.status = "done"
+            elif tx.status == "dropped":
+                intent.status, intent.tx_id = "pending", None
             elif tx.status == "reverted":
                 intent.status, intent.last_error = "failed", tx.revert_reason
                 repo.add_flag(
