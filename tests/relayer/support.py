@@ -275,12 +275,15 @@ class Stack:
 
 
 @contextmanager
-def relayer_stack(chain: PrivateChain, server_url: str, *, start: bool = True, **overrides: Any) -> Iterator[Stack]:
+def relayer_stack(
+    chain: PrivateChain, server_url: str, *, start: bool = True, indexer: bool = True, **overrides: Any
+) -> Iterator[Stack]:
     url = fresh_database(server_url)
     engine = make_engine(url)
     stack = Stack(chain, url, engine, make_session_factory(engine), relayer_settings(url, chain, **overrides))
     try:
-        stack.start_indexer()
+        if indexer:
+            stack.start_indexer()
         if start:
             stack.start_relayer()
         yield stack
