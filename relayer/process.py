@@ -56,6 +56,7 @@ class RelayerContext:
     custody: Custody
     manager: TransactionManager
     fetch_intent: FetchIntent | None
+    refund: Callable[[str, str], str]
 
     def close(self) -> None:
         self.engine.dispose()
@@ -98,16 +99,23 @@ def relayer_context(settings: RelayerSettings, engine: Engine | None = None) -> 
     manager = TransactionManager(
         sessions, w3, signer, TxSettings.from_relayer(settings), still_needed=worker.mint_still_needed(chain)
     )
+    client = stripe_client(settings)  # real Stripe with a key, the local FAKE without
+
+    def refund(payment_intent_id: str, idempotency_key: str) -> str:
+        created = client.refunds.create(
+            params={"payment_intent": payment_intent_id}, options={"idempotency_key": idempotency_key}
+        )
+        return str(created.id)
+
     fetch_intent: FetchIntent | None = None
     if not settings.uses_fake_stripe:  # with a real key the event is a hint: Stripe's API is the truth
-        client = stripe_client(settings)
 
         def fetch(payment_intent_id: str) -> Mapping[str, Any]:
             return client.payment_intents.retrieve(payment_intent_id).to_dict()
 
         fetch_intent = fetch
     custody = Custody(settings.relayer_mnemonic, chain_id)
-    return RelayerContext(settings, engine, sessions, w3, deployment, chain, custody, manager, fetch_intent)
+    return RelayerContext(settings, engine, sessions, w3, deployment, chain, custody, manager, fetch_intent, refund)
 
 
 def run_reconcile(ctx: RelayerContext) -> Report:
@@ -154,6 +162,7 @@ class Relayer:
             ("index", lambda: worker.follow_index(ctx.sessions, ctx.chain.chain_id, ctx.custody)),
             ("mint_reverts", lambda: worker.follow_mint_transactions(ctx.sessions, ctx.custody)),
             ("compliance_results", lambda: worker.follow_compliance_transactions(ctx.sessions, ctx.custody)),
+            ("refunds", lambda: worker.request_refunds(ctx.sessions, ctx.refund)),
             ("compliance", lambda: worker.drain_compliance_intents(ctx.sessions, ctx.chain)),
             ("mints", lambda: worker.drain_mint_intents(ctx.sessions, ctx.chain, s.relayer_mint_batch_size)),
             ("transactions", ctx.manager.tick),

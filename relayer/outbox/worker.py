@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import stripe
 import structlog
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,7 +21,7 @@ from core.chain.ownership import Mint, allow_call, forced_transfer_call, freeze_
 from core.investments import find_by_payment_ref, set_status
 from core.models.chain_payments import ChainMint
 from core.models.investments import Investment
-from core.models.payments import ComplianceIntent, MintIntent, StripeEvent
+from core.models.payments import ComplianceIntent, MintIntent, PaymentFlag, StripeEvent
 from relayer.custody import Custody
 from relayer.metrics import CRYPTO_PAYMENTS, EVENTS_PROCESSED, MINT_BATCH_SIZE, MINT_INTENTS, MINTS_FAILED
 from relayer.payments import repository as repo
@@ -333,6 +334,44 @@ def follow_compliance_transactions(sf: sessionmaker[Session], custody: Custody, 
                 if investment is not None:
                     settle(session, investment, f"{intent.kind} transaction {tx.id} mined", custody)
         return len(intents)
+
+
+# ----- refunds owed ------------------------------------------------------------------------------
+
+
+def request_refunds(sf: sessionmaker[Session], refund: Callable[[str, str], str], limit: int = 20) -> int:
+    """Ask Stripe to refund each card payment whose mint can never happen (`refund_owed` flags). The idempotency
+    key is the investment's, so a retried request never refunds twice; the flag stays open until Stripe's
+    `charge.refunded` arrives. Crypto refunds stay flagged for an admin: the relayer holds no treasury key."""
+    with sf.begin() as session:
+        rows = session.execute(
+            select(PaymentFlag, Investment)
+            .join(Investment, Investment.id == PaymentFlag.investment_id)
+            .where(
+                PaymentFlag.reason == "refund_owed",
+                PaymentFlag.resolved_at.is_(None),
+                Investment.method == "card",
+                Investment.stripe_payment_intent_id.is_not(None),
+                Investment.refunded_cents < Investment.amount_cents,
+            )
+            .order_by(PaymentFlag.id)
+            .limit(limit)
+            .with_for_update(of=PaymentFlag, skip_locked=True)
+        ).all()
+        for flag, investment in rows:
+            details = flag.details or {}
+            if details.get("refund_id") or details.get("refund_error"):
+                continue  # requested, or refused by Stripe for good: an admin takes it from the flag
+            assert investment.stripe_payment_intent_id is not None
+            try:
+                refund_id = refund(investment.stripe_payment_intent_id, f"terra-refund-{investment.id}")
+            except stripe.InvalidRequestError as exc:  # e.g. no such PaymentIntent: retrying cannot help
+                flag.details = {**details, "refund_error": exc.code or "invalid_request"}
+                log.error("refund_refused", investment_id=str(investment.id), code=exc.code)
+                continue
+            flag.details = {**details, "refund_id": refund_id}
+            log.info("refund_requested", investment_id=str(investment.id), refund_id=refund_id)
+        return len(rows)
 
 
 # ----- helpers -----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -94,6 +94,21 @@ def add_flag(
         .returning(PaymentFlag.id)
     )
     return session.execute(stmt).scalar() is not None
+
+
+def resolve_flags(session: Session, investment_id: uuid.UUID, reason: str, cause: str) -> None:
+    session.execute(
+        update(PaymentFlag)
+        .where(
+            PaymentFlag.investment_id == investment_id, PaymentFlag.reason == reason, PaymentFlag.resolved_at.is_(None)
+        )
+        .values(
+            resolved_at=datetime.now(UTC),
+            details=func.coalesce(PaymentFlag.details, text("'{}'::jsonb")).op("||")(
+                func.jsonb_build_object("resolved_by", cause)
+            ),
+        )
+    )
 
 
 def open_flags(session: Session) -> Sequence[PaymentFlag]:

@@ -123,6 +123,8 @@ def apply_event(
             investment.cancelled_at = now
     elif event_type == "charge.refunded":
         investment.refunded_cents = max(investment.refunded_cents, int(obj.get("amount_refunded") or 0))
+        if investment.refunded_cents >= investment.amount_cents:
+            repo.resolve_flags(session, investment.id, "refund_owed", cause)
     else:  # a dispute: created opens it unless it already closed; closed is final (won, or lost)
         status = str(obj.get("status", ""))
         closed = "lost" if status == "lost" else "won"

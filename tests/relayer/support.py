@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import httpx
 import psycopg
+import stripe
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,6 +32,7 @@ from core.db.migrate import upgrade
 from core.investments import attach_payment_intent, create_investment, get_investment, status_history
 from core.models.investments import Investment
 from core.settings import load_settings
+from core.stripe.client import stripe_client
 from core.stripe.events import event_body
 from core.stripe.metadata import InvestmentMetadata
 from core.stripe.settings import LOCAL_WEBHOOK_SECRET
@@ -41,6 +43,7 @@ from ipfs.cid import compute_cid
 from relayer.process import Relayer, relayer_context
 from relayer.settings import RelayerSettings
 from terra.local.anvil import free_port
+from terra.local.fake_stripe import FakeStripe
 from tests.indexer.mirror_support import PrivateChain, indexer_settings, mine, rpc
 
 T = TypeVar("T")
@@ -116,6 +119,7 @@ class Stack:
     indexer_thread: threading.Thread | None = None
     process: subprocess.Popen[bytes] | None = None
     process_port: int | None = None
+    fake: FakeStripe | None = None
 
     # ----- services ------------------------------------------------------------------------------
 
@@ -138,6 +142,8 @@ class Stack:
     def start_relayer(self) -> Relayer:
         self.relayer = Relayer(relayer_context(self.settings))
         self.relayer.start()
+        if self.fake is not None:
+            self.fake.sender.url = self.relayer.url + "/webhooks/stripe"
         return self.relayer
 
     def stop_relayer(self) -> None:
@@ -159,7 +165,10 @@ class Stack:
             "RELAYER_POLL_INTERVAL": "0.1",
             "RELAYER_TX_REPLACE_AFTER": "5",
             "RELAYER_TX_FINALITY_DEPTH": "64",
+            "STRIPE_API_BASE": self.settings.stripe_base_url,
         }
+        if self.fake is not None:
+            self.fake.sender.url = f"http://127.0.0.1:{self.process_port}/webhooks/stripe"
         env.pop("TERRA_RELAYER_CRASH_AT", None)
         if crash_at:
             env["TERRA_RELAYER_CRASH_AT"] = crash_at
@@ -202,6 +211,23 @@ class Stack:
                 wallet=wallet,
             )
             return inv.id
+
+    def pay_by_card(self, investment_id: uuid.UUID, payment_method: str = "pm_card_visa") -> str:
+        """Create and confirm the investment's PaymentIntent on the local FAKE Stripe with the real SDK, as the API
+        and Stripe.js will: the fake then delivers the signed webhooks to the relayer. Returns the intent's status."""
+        client = stripe_client(self.settings)
+        inv = self.investment(investment_id)
+        meta = InvestmentMetadata(inv.id, inv.payment_ref, int(inv.project_id)).as_metadata()
+        intent = client.payment_intents.create(params={"amount": inv.amount_cents, "currency": "usd", "metadata": meta})
+        with self.sessions.begin() as session:
+            stored = get_investment(session, investment_id)
+            assert stored is not None
+            attach_payment_intent(session, stored, intent.id)
+        try:
+            confirmed = client.payment_intents.confirm(intent.id, params={"payment_method": payment_method})
+        except stripe.CardError:
+            return "declined"
+        return str(confirmed.status)
 
     def event(self, investment_id: uuid.UUID, event_type: str, **kwargs: Any) -> dict[str, Any]:
         inv = self.investment(investment_id)
@@ -280,7 +306,10 @@ def relayer_stack(
 ) -> Iterator[Stack]:
     url = fresh_database(server_url)
     engine = make_engine(url)
-    stack = Stack(chain, url, engine, make_session_factory(engine), relayer_settings(url, chain, **overrides))
+    # The local FAKE Stripe, as `terra dev` runs it: refunds go there, its webhooks come to this stack's relayer.
+    fake = FakeStripe(webhook_url=None, webhook_secret=LOCAL_WEBHOOK_SECRET, retry_delays=(0.2, 0.5, 1.0)).start()
+    settings = relayer_settings(url, chain, stripe_api_base=fake.url, **overrides)
+    stack = Stack(chain, url, engine, make_session_factory(engine), settings, fake=fake)
     try:
         if indexer:
             stack.start_indexer()
@@ -293,5 +322,6 @@ def relayer_stack(
             stack.process.kill()
             stack.process.wait()
         stack.stop_indexer()
+        fake.stop()
         engine.dispose()
         drop_database(url)

@@ -9,7 +9,9 @@ import uuid
 from web3 import Web3
 
 from core.stripe.signature import sign_payload
-from tests.relayer.support import SMALL_PROJECT, Stack, wait_for
+from tests.relayer.support import SMALL_CAP, SMALL_PROJECT, Stack, wait_for
+
+SMALL_CAP_OVERRUN = SMALL_CAP + 100
 
 
 def test_a_succeeded_card_payment_mints_once_to_the_custodial_address_then_completes_and_finalizes(
@@ -168,3 +170,26 @@ def test_a_mint_that_reverts_fails_the_investment_with_the_decoded_reason_and_ow
         ("refund_owed",)
     ]
     assert stack.mints_of(second) == 0
+
+
+def test_the_card_flow_through_the_local_fake_stripe_mints_after_a_4242_payment(stack: Stack) -> None:
+    inv = stack.card_investment(2_200)
+    assert stack.pay_by_card(inv, "pm_card_visa") == "succeeded"
+    stack.wait_status(inv, "completed", "final")
+    assert stack.mints_of(inv) == 1
+
+
+def test_a_declined_card_on_the_fake_stripe_fails_the_investment_and_mints_nothing(stack: Stack) -> None:
+    inv = stack.card_investment(2_300)
+    assert stack.pay_by_card(inv, "pm_card_chargeDeclined") == "declined"
+    stack.wait_status(inv, "failed")
+    assert stack.investment(inv).last_failure == "generic_decline" and stack.mints_of(inv) == 0
+
+
+def test_a_mint_that_can_never_happen_is_refunded_through_stripe_and_ends_refunded(stack: Stack) -> None:
+    inv = stack.card_investment(SMALL_CAP_OVERRUN, SMALL_PROJECT)
+    assert stack.pay_by_card(inv) == "succeeded"
+    stack.wait_status(inv, "refunded")  # mint reverted (cap) → failed → Stripe refund → charge.refunded
+    assert stack.history(inv)[-2:] == ["failed", "refunded"]
+    assert stack.sql("SELECT resolved_at IS NOT NULL FROM payment_flags WHERE investment_id = :i", i=inv) == [(True,)]
+    assert stack.mints_of(inv) == 0
