@@ -1,7 +1,8 @@
 """Apply one stored Stripe event to its investment's facts, then settle the investment. One event, one transaction.
 
 Outcomes are stable codes (logged with the event id and kept on the event row): `applied`, `ignored_type`,
-`no_investment_metadata`, `unknown_investment`, `amount_mismatch`, `malformed_event`.
+`no_investment_metadata`, `unknown_investment`, `amount_mismatch`, `not_succeeded` (Stripe's API does
+not confirm what the event says), `malformed_event`.
 """
 
 from __future__ import annotations
@@ -97,21 +98,23 @@ def apply_event(
             investment.stripe_payment_intent_id = obj["id"]
         intent = fetch_intent(str(obj["id"])) if fetch_intent is not None else obj
         if event_type == "payment_intent.succeeded":
-            mismatch = _intent_matches(investment, intent)
+            code, mismatch = "amount_mismatch", _intent_matches(investment, intent)
             if intent.get("status") != "succeeded":
+                code = "not_succeeded"
                 mismatch = f"Stripe says PaymentIntent {intent.get('id')} is {intent.get('status')}, not succeeded"
             if mismatch is not None:
                 repo.add_flag(
                     session,
                     source="stripe",
                     source_ref=event_id,
-                    reason="amount_mismatch",
+                    reason=code,
                     investment_id=investment.id,
                     details={"message": mismatch},
                 )
-                investment.failure_reason = investment.failure_reason or f"amount_mismatch: {mismatch}"
+                if code == "amount_mismatch":  # money of another amount moved: never mint it, an admin refunds
+                    investment.failure_reason = investment.failure_reason or f"amount_mismatch: {mismatch}"
                 settle(session, investment, cause, custody)
-                return "amount_mismatch"
+                return code
             if investment.paid_at is None:
                 investment.paid_at = now
                 investment.paid_amount_cents = investment.amount_cents

@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
 
+import httpx
 from web3 import Web3
 
+from core.investments import attach_payment_intent, get_investment
+from core.stripe.client import stripe_client
 from core.stripe.signature import sign_payload
+from relayer.outbox import worker
+from relayer.payments.repository import store_stripe_event
+from relayer.process import relayer_context
 from tests.relayer.support import SMALL_CAP, SMALL_PROJECT, Stack, wait_for
 
 SMALL_CAP_OVERRUN = SMALL_CAP + 100
@@ -193,3 +201,56 @@ def test_a_mint_that_can_never_happen_is_refunded_through_stripe_and_ends_refund
     assert stack.history(inv)[-2:] == ["failed", "refunded"]
     assert stack.sql("SELECT resolved_at IS NOT NULL FROM payment_flags WHERE investment_id = :i", i=inv) == [(True,)]
     assert stack.mints_of(inv) == 0
+
+
+def _fetch_from(stack: Stack) -> Callable[[str], Mapping[str, Any]]:
+    """What the relayer does with STRIPE_SECRET_KEY set: ask Stripe's API (here the local fake, same SDK calls)."""
+    client = stripe_client(stack.settings)
+    return lambda pi: client.payment_intents.retrieve(pi).to_dict()
+
+
+def test_with_refetching_an_event_stripe_does_not_confirm_is_flagged_not_minted(stack: Stack) -> None:
+    """A correctly signed event claiming success for an intent Stripe's API says is unpaid, and one whose intent is
+    for another amount: both flagged with their reason, neither minted (driven pass by pass, no relayer running)."""
+    stack.stop_relayer()
+    try:
+        ctx = relayer_context(stack.settings)
+        client = stripe_client(stack.settings)
+        unpaid, other_amount = stack.card_investment(1_000), stack.card_investment(1_000)
+        for inv, amount in ((unpaid, 1_000), (other_amount, 1_500)):
+            record = stack.investment(inv)
+            meta = {"investment_id": str(inv), "payment_ref": record.payment_ref, "project_id": "1"}
+            intent = client.payment_intents.create(params={"amount": amount, "currency": "usd", "metadata": meta})
+            if inv == other_amount:
+                client.payment_intents.confirm(intent.id, params={"payment_method": "pm_card_visa"})
+            with ctx.sessions.begin() as session:
+                stored = get_investment(session, inv)
+                assert stored is not None
+                attach_payment_intent(session, stored, intent.id)
+            event = stack.event(inv, "payment_intent.succeeded")  # the event claims success at the right amount
+            with ctx.sessions.begin() as session:
+                store_stripe_event(session, event["id"], event["type"], False, event)
+        worker.process_stripe_events(ctx.sessions, ctx.custody, _fetch_from(stack))
+        flags = dict(
+            stack.sql(
+                "SELECT investment_id, reason FROM payment_flags WHERE investment_id IN (:a, :b)",
+                a=unpaid,
+                b=other_amount,
+            )
+        )
+        assert flags == {unpaid: "not_succeeded", other_amount: "amount_mismatch"}
+        assert stack.status(unpaid) == "pending_payment" and stack.status(other_amount) == "failed"
+        assert worker.drain_mint_intents(ctx.sessions, ctx.chain, 10) == 0
+        ctx.close()
+    finally:
+        stack.start_relayer()
+
+
+def test_health_and_metrics_are_served_beside_the_webhook(stack: Stack) -> None:
+    assert stack.relayer is not None
+    health = httpx.get(stack.relayer.url + "/health", timeout=10)
+    assert health.status_code == 200 and health.json() == {"status": "ok", "chain_id": 31337}
+    stack.post({}, body=b"{not json")
+    metrics = httpx.get(stack.relayer.url + "/metrics", timeout=10).text
+    assert 'terra_relayer_webhooks_total{result="malformed_payload"}' in metrics
+    assert "terra_relayer_reconcile_findings" in metrics or "terra_relayer_mint_batch_size_bucket" in metrics
