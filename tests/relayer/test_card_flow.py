@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from web3 import Web3
 
+from core.chain.transactions import transact
 from core.investments import attach_payment_intent, get_investment
 from core.stripe.client import stripe_client
 from core.stripe.signature import sign_payload
@@ -254,3 +255,43 @@ def test_health_and_metrics_are_served_beside_the_webhook(stack: Stack) -> None:
     metrics = httpx.get(stack.relayer.url + "/metrics", timeout=10).text
     assert 'terra_relayer_webhooks_total{result="malformed_payload"}' in metrics
     assert "terra_relayer_reconcile_findings" in metrics or "terra_relayer_mint_batch_size_bucket" in metrics
+
+
+def test_waiting_intents_go_out_together_in_one_mint_batch(stack: Stack) -> None:
+    stack.stop_relayer()
+    try:
+        ctx = relayer_context(stack.settings)
+        investments = [stack.card_investment(1_000 + i) for i in range(5)]
+        for inv in investments:
+            event = stack.event(inv, "payment_intent.succeeded")
+            with ctx.sessions.begin() as session:
+                store_stripe_event(session, event["id"], event["type"], False, event)
+        worker.process_stripe_events(ctx.sessions, ctx.custody, None)
+        worker.drain_compliance_intents(ctx.sessions, ctx.chain)  # the custodial addresses' allowlist entry first
+        for _ in range(20):
+            ctx.manager.tick()
+            worker.follow_compliance_transactions(ctx.sessions, ctx.custody)
+            if worker.drain_mint_intents(ctx.sessions, ctx.chain, 50):
+                break
+        tx_ids = stack.sql(
+            "SELECT DISTINCT tx_id FROM mint_intents WHERE investment_id = ANY(:ids)", ids=list(investments)
+        )
+        assert len(tx_ids) == 1, "five waiting intents, one mintInvestmentBatch"
+        ctx.close()
+    finally:
+        stack.start_relayer()
+    for inv in investments:
+        stack.wait_status(inv, "completed", "final")
+        assert stack.mints_of(inv) == 1
+
+
+def test_a_payment_whose_reference_is_already_minted_on_chain_mints_nothing_more(stack: Stack) -> None:
+    inv = stack.card_investment(1_000)
+    own = stack.chain.contracts.ownership
+    holder = stack.chain.investors[6].address
+    ref = bytes.fromhex(stack.investment(inv).payment_ref[2:])
+    transact(stack.chain.w3, stack.chain.minter, own.functions.mintInvestment(1, holder, 1_000, ref))
+    stack.post(stack.event(inv, "payment_intent.succeeded"))
+    stack.wait_status(inv, "completed", "final")
+    time.sleep(1.0)
+    assert stack.mints_of(inv) == 1
