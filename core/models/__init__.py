@@ -20,6 +20,7 @@ from core.models.chain_payments import ChainMint, ChainPayment
 from core.models.chain_series import ChainMintRecord, ChainPaymentRecord, ChainTransferRecord
 from core.models.investments import CustodialAccount, Investment, InvestmentStatusChange
 from core.models.payments import ComplianceIntent, CryptoPaymentSeen, MintIntent, PaymentFlag, StripeEvent
+from core.models.relayer_transactions import RelayerTransaction, RelayerTransactionAttempt
 
 __all__ = [
     "Base",
@@ -47,5 +48,7 @@ __all__ = [
     "InvestmentStatusChange",
     "MintIntent",
     "PaymentFlag",
+    "RelayerTransaction",
+    "RelayerTransactionAttempt",
     "StripeEvent",
 ]
