@@ -8,6 +8,7 @@ broadcasts, and replaces attempts left unmined for `replace_after` seconds with 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -106,6 +107,24 @@ class TransactionManager:
         self._sign_queued(state)
         self._send_signed()
         self._replace_or_resend(self._read_chain())
+
+    def run(self, stop: threading.Event, interval: float = 1.0) -> None:
+        """`recover`, retried until it succeeds, then a `tick` every `interval` seconds until `stop` is set. A
+        failed pass (an RPC or database error) is logged and the next one starts over: each step commits what it
+        decided before acting, so a pass cut short leaves nothing half done."""
+        while not stop.is_set():
+            try:
+                self.recover()
+                break
+            except Exception:  # noqa: BLE001 - logged; nothing is sent before recover has succeeded
+                log.exception("transaction manager: recover failed; retrying")
+                stop.wait(interval)
+        while not stop.is_set():
+            try:
+                self.tick()
+            except Exception:  # noqa: BLE001 - logged; the next pass reconciles from what was committed
+                log.exception("transaction manager: pass failed; retrying")
+            stop.wait(interval)
 
     # ----- chain reads -----------------------------------------------------------------------------
 

@@ -34,9 +34,7 @@ def test_a_first_offer_never_passes_the_cap_and_its_tip_never_passes_its_fee_cap
     assert fees.max_fee_per_gas == min(2 * base + tip, cap)
 
 
-@given(
-    old_tip=wei, extra=wei, base=wei, tip=wei, cap=st.integers(min_value=1, max_value=30_000 * GWEI)
-)
+@given(old_tip=wei, extra=wei, base=wei, tip=wei, cap=st.integers(min_value=1, max_value=30_000 * GWEI))
 def test_a_replacement_raises_both_fees_by_an_eighth_within_the_cap_or_is_not_made(
     old_tip: int, extra: int, base: int, tip: int, cap: int
 ) -> None:

@@ -3,6 +3,7 @@ stuck transactions, reorgs, reverts, cancellation, nonce gaps."""
 
 from __future__ import annotations
 
+import pytest
 from eth_account.signers.local import LocalAccount
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -117,9 +118,6 @@ def _reorg(url: str, how: str) -> None:
         rpc(url, "anvil_reorg", [1, []])  # the block is replaced by one without our transaction
 
 
-import pytest  # noqa: E402 - kept beside the one test that parametrizes
-
-
 @pytest.mark.parametrize("how", ["rollback", "reorg"])
 def test_a_mined_transaction_dropped_by_a_reorg_is_sent_again_and_mined_once(
     project: Chain, clean_db: Engine, minter: LocalAccount, investors: list[LocalAccount], how: str
@@ -211,8 +209,16 @@ def test_a_nonce_left_empty_by_a_dropped_foreign_transaction_is_filled(
     url = url_of(project)
     rpc(url, "evm_setAutomine", [False])
     foreign = minter.sign_transaction(
-        {"type": 2, "chainId": 31337, "nonce": 0, "to": minter.address, "value": 1, "gas": 21_000,
-         "maxFeePerGas": 10 * GWEI, "maxPriorityFeePerGas": GWEI}
+        {
+            "type": 2,
+            "chainId": 31337,
+            "nonce": 0,
+            "to": minter.address,
+            "value": 1,
+            "gas": 21_000,
+            "maxFeePerGas": 10 * GWEI,
+            "maxPriorityFeePerGas": GWEI,
+        }
     )
     project.w3.eth.send_raw_transaction(foreign.raw_transaction)
     mint = new_mint(investors[0].address)
