@@ -18,7 +18,7 @@ from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
 from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
-from web3.exceptions import ContractLogicError, TransactionNotFound
+from web3.exceptions import BlockNotFound, ContractLogicError, TransactionNotFound
 
 from core.chain.revert import describe_revert, revert_data_of
 from core.chain.transactions import mined_revert_data
@@ -142,6 +142,14 @@ class TransactionManager:
         final = finalized_block(head, tagged, self._settings.finality_depth)
         return ChainState(latest_nonce, pending_nonce, head, int(block.get("baseFeePerGas", 0)), final)
 
+    def _block_hash(self, number: int, head: int) -> str | None:
+        if number > head:
+            return None
+        try:
+            return HexBytes(self._w3.eth.get_block(number)["hash"]).to_0x_hex()
+        except BlockNotFound:
+            return None
+
     def _latest_nonce(self) -> int:
         return self._w3.eth.get_transaction_count(self._signer.address, "latest")
 
@@ -159,10 +167,12 @@ class TransactionManager:
         resend: list[bytes] = []
         with self._sessions.begin() as session:
             now = self._clock()
+            canonical: dict[int, str | None] = {}
             for row in repo.in_block_not_final(session, self.sender):
                 assert row.block_number is not None
-                block = self._w3.eth.get_block(row.block_number) if row.block_number <= state.head else None
-                if block is None or HexBytes(block["hash"]).to_0x_hex() != row.block_hash:
+                if row.block_number not in canonical:
+                    canonical[row.block_number] = self._block_hash(row.block_number, state.head)
+                if canonical[row.block_number] != row.block_hash:
                     log.warning(
                         "tx %s (nonce %s): block %s reorged away; sending again", row.id, row.nonce, row.block_number
                     )
@@ -239,7 +249,9 @@ class TransactionManager:
     def _fill_gaps(self, state: ChainState) -> None:
         with self._sessions.begin() as session:
             repo.lock_sender(session, self.sender)
-            plan = plan_nonces(repo.held_nonces(session, self.sender), state.latest_nonce, state.pending_nonce)
+            plan = plan_nonces(
+                repo.held_nonces(session, self.sender, state.latest_nonce), state.latest_nonce, state.pending_nonce
+            )
             now = self._clock()
             for nonce in plan.gaps:
                 log.warning("nonce %s of %s is held by no transaction: filling it", nonce, self.sender)
@@ -294,7 +306,9 @@ class TransactionManager:
                     if row.status == QUEUED:
                         return  # waits behind our own unmined transactions, in order
                     continue
-                plan = plan_nonces(repo.held_nonces(session, self.sender), state.latest_nonce, state.pending_nonce)
+                plan = plan_nonces(
+                    repo.held_nonces(session, self.sender, state.latest_nonce), state.latest_nonce, state.pending_nonce
+                )
                 row.nonce, row.gas_limit, row.status, row.signed_at = plan.next_nonce, gas, SIGNED, now
                 fees = initial_fees(state.base_fee, self._settings.priority_fee_per_gas, self._max_fee)
                 self._sign_attempt(session, row, fees, "call", now)

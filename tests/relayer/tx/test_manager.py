@@ -254,3 +254,74 @@ def test_stuck_transactions_lists_the_unfinished_past_the_deadline(
         assert [t.id for t in stuck_transactions(session, now + timedelta(hours=1), timedelta(minutes=15))] == [waiting]
         assert stuck_transactions(session, now, timedelta(minutes=15)) == []
     assert views(clean_db, minter.address)[0].status == "broadcast"
+
+
+def test_a_receipt_counts_after_its_confirmations_and_becomes_final_past_the_finalized_block(
+    project: Chain, clean_db: Engine, minter: LocalAccount, investors: list[LocalAccount]
+) -> None:
+    url = url_of(project)
+    over = Mint(PROJECT, investors[0].address, CAP + 1, new_mint(investors[0].address).payment_ref)
+    [reverts] = enqueue_mints(clean_db, project.ownership, minter, [over], gas_limit=300_000)
+    [mints] = enqueue_mints(clean_db, project.ownership, minter, [new_mint(investors[0].address)])
+    mgr = manager(clean_db, project.w3, minter, confirmations=3)
+    mgr.recover()
+    mgr.tick()  # both sent and mined at once (automine), with one confirmation each
+    mgr.tick()
+    assert [view(clean_db, i).status for i in (reverts, mints)] == ["broadcast", "broadcast"]
+    rpc(url, "anvil_mine", [hex(2)])
+    mgr.tick()
+    assert [view(clean_db, i).status for i in (reverts, mints)] == ["reverted", "mined"]
+    assert not any(view(clean_db, i).is_final for i in (reverts, mints))
+    finalized = project.w3.eth.get_block("finalized")["number"]
+    assert finalized < (view(clean_db, mints).block_number or 0)
+    rpc(url, "anvil_mine", [hex(70)])  # anvil's `finalized` trails its head by 64 blocks
+    mgr.tick()
+    done = [view(clean_db, i) for i in (reverts, mints)]
+    assert [v.status for v in done] == ["reverted", "final"]
+    assert all(v.is_final and v.final_at is not None for v in done)
+
+
+def test_a_nonce_taken_by_a_transaction_not_ours_marks_ours_dropped_and_the_queue_goes_on(
+    project: Chain, clean_db: Engine, minter: LocalAccount, investors: list[LocalAccount]
+) -> None:
+    url = url_of(project)
+    rpc(url, "evm_setAutomine", [False])
+    lost, after = new_mint(investors[0].address), new_mint(investors[1].address)
+    [first] = enqueue_mints(clean_db, project.ownership, minter, [lost])
+    mgr = manager(clean_db, project.w3, minter)
+    mgr.recover()
+    mgr.tick()
+    assert view(clean_db, first).status == "broadcast"
+    foreign = minter.sign_transaction(
+        {
+            "type": 2,
+            "chainId": 31337,
+            "nonce": 0,
+            "to": minter.address,
+            "value": 1,
+            "gas": 21_000,
+            "maxFeePerGas": 1000 * GWEI,
+            "maxPriorityFeePerGas": 500 * GWEI,
+        }
+    )
+    project.w3.eth.send_raw_transaction(foreign.raw_transaction)  # replaces ours in the pool
+    rpc(url, "evm_mine", [])
+    [second] = enqueue_mints(clean_db, project.ownership, minter, [after])
+    rpc(url, "evm_setAutomine", [True])
+    drive(mgr, clean_db)
+    assert (view(clean_db, first).status, view(clean_db, first).nonce) == ("dropped", 0)
+    assert (view(clean_db, second).status, view(clean_db, second).nonce) == ("mined", 1)
+    assert not project.ownership.functions.paymentRefUsed(lost.payment_ref).call()
+    assert minted_once(project.ownership, [after])
+
+
+def test_a_self_transfer_cancel_in_a_block_is_not_final_until_its_block_is() -> None:
+    from datetime import UTC, datetime
+    from uuid import uuid4
+
+    now = datetime.now(UTC)
+    base = TxView(uuid4(), "0xa", "0xa", "nonce_filler", "cancelled", 3, "0x1", ("0x1",), 9, "0xb", 21_000, None,
+                  None, now, now, now, now, now, None)  # fmt: skip
+    assert not base.is_final
+    assert TxView(**{**base.__dict__, "final_at": now}).is_final
+    assert TxView(**{**base.__dict__, "nonce": None, "block_number": None}).is_final
