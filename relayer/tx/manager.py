@@ -7,27 +7,28 @@ broadcasts, and replaces attempts left unmined for `replace_after` seconds with 
 
 from __future__ import annotations
 
-import logging
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import structlog
 from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
 from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
-from web3.exceptions import ContractLogicError, TransactionNotFound
+from web3.exceptions import ContractLogicError
 
 from core.chain.revert import describe_revert, revert_data_of
 from core.chain.transactions import mined_revert_data
 from core.models.relayer_transactions import RelayerTransaction, RelayerTransactionAttempt
+from relayer.tx import node
 from relayer.tx import repository as repo
 from relayer.tx.faults import crash_point
 from relayer.tx.fees import Fees, bumped_fees, initial_fees
-from relayer.tx.finality import finalized_block
+from relayer.tx.node import ChainState
 from relayer.tx.nonce import plan_nonces
-from relayer.tx.send_errors import SendOutcome, classify_send_error
+from relayer.tx.send_errors import SendOutcome
 from relayer.tx.settings import TxSettings
 from relayer.tx.states import (
     BROADCAST,
@@ -42,22 +43,10 @@ from relayer.tx.states import (
     TxView,
 )
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 StillNeeded = Callable[[Session, TxView], bool]
 SELF_TRANSFER_GAS = 21_000
-
-
-@dataclass(frozen=True)
-class ChainState:
-    """What one pass reads from the chain first. `latest_nonce` is read before any receipt: a nonce counted as used
-    here was used by a transaction already in a block, so its receipt is there when we look."""
-
-    latest_nonce: int
-    pending_nonce: int
-    head: int
-    base_fee: int
-    finalized: int
 
 
 class TransactionManager:
@@ -92,45 +81,38 @@ class TransactionManager:
         """On start, before sending anything: settle what the chain already did with our stored transactions
         (receipts, reorged blocks, nonces used elsewhere), cancel signed ones no longer needed (their nonce still
         used, by a self-transfer) and add fillers for nonce gaps. Sending is left to `tick`."""
-        state = self._read_chain()
+        state = node.read_chain(self._w3, self._signer.address, self._settings.finality_depth)
         self._follow_blocks(state)
         self._follow_receipts(state)
         self._cancel_unneeded(state)
         self._fill_gaps(state)
 
     def tick(self) -> None:
-        state = self._read_chain()
+        state = node.read_chain(self._w3, self._signer.address, self._settings.finality_depth)
         self._follow_blocks(state)
         self._follow_receipts(state)
         self._fill_gaps(state)
         self._sign_queued(state)
         self._send_signed()
-        self._replace_or_resend(self._read_chain())
+        self._replace_or_resend(node.read_chain(self._w3, self._signer.address, self._settings.finality_depth))
 
-    # ----- chain reads -----------------------------------------------------------------------------
-
-    def _read_chain(self) -> ChainState:
-        eth = self._w3.eth
-        address = self._signer.address
-        latest_nonce = eth.get_transaction_count(address, "latest")
-        pending_nonce = eth.get_transaction_count(address, "pending")
-        block = eth.get_block("latest")
-        head = int(block["number"])
-        try:
-            tagged: int | None = int(eth.get_block("finalized")["number"])
-        except Exception:  # noqa: BLE001 - RPCs without the tag answer with errors of all kinds; depth decides
-            tagged = None
-        final = finalized_block(head, tagged, self._settings.finality_depth)
-        return ChainState(latest_nonce, pending_nonce, head, int(block.get("baseFeePerGas", 0)), final)
-
-    def _latest_nonce(self) -> int:
-        return self._w3.eth.get_transaction_count(self._signer.address, "latest")
-
-    def _receipt(self, tx_hash: str) -> Any | None:
-        try:
-            return self._w3.eth.get_transaction_receipt(HexBytes(tx_hash))
-        except TransactionNotFound:
-            return None
+    def run(self, stop: threading.Event, interval: float = 1.0) -> None:
+        """`recover`, retried until it succeeds, then a `tick` every `interval` seconds until `stop` is set. A
+        failed pass (an RPC or database error) is logged and the next one starts over: each step commits what it
+        decided before acting, so a pass cut short leaves nothing half done."""
+        while not stop.is_set():
+            try:
+                self.recover()
+                break
+            except Exception:  # noqa: BLE001 - logged; nothing is sent before recover has succeeded
+                log.exception("tx_recover_failed")
+                stop.wait(interval)
+        while not stop.is_set():
+            try:
+                self.tick()
+            except Exception:  # noqa: BLE001 - logged; the next pass reconciles from what was committed
+                log.exception("tx_pass_failed")
+            stop.wait(interval)
 
     # ----- following blocks and receipts -----------------------------------------------------------
 
@@ -140,13 +122,13 @@ class TransactionManager:
         resend: list[bytes] = []
         with self._sessions.begin() as session:
             now = self._clock()
+            canonical: dict[int, str | None] = {}
             for row in repo.in_block_not_final(session, self.sender):
                 assert row.block_number is not None
-                block = self._w3.eth.get_block(row.block_number) if row.block_number <= state.head else None
-                if block is None or HexBytes(block["hash"]).to_0x_hex() != row.block_hash:
-                    log.warning(
-                        "tx %s (nonce %s): block %s reorged away; sending again", row.id, row.nonce, row.block_number
-                    )
+                if row.block_number not in canonical:
+                    canonical[row.block_number] = node.block_hash(self._w3, row.block_number, state.head)
+                if canonical[row.block_number] != row.block_hash:
+                    log.warning("tx_reorged_out", tx_id=str(row.id), nonce=row.nonce, block=row.block_number)
                     attempt = repo.attempt(session, row.mined_hash or row.current_hash or "")
                     if attempt is not None:
                         resend.append(attempt.raw)
@@ -157,7 +139,7 @@ class TransactionManager:
                     if row.status == MINED:
                         row.status = FINAL
         for raw in resend:
-            self._send_raw(raw)
+            node.send_raw(self._w3, raw)
 
     def _follow_receipts(self, state: ChainState) -> None:
         for tx_id in self._in_flight_ids():
@@ -167,10 +149,10 @@ class TransactionManager:
                     continue
                 found = self._find_mined(repo.attempts_of(session, row))
                 if found is None:
-                    if row.nonce < state.latest_nonce and row.nonce < self._latest_nonce():
+                    if row.nonce < state.latest_nonce and row.nonce < node.latest_nonce(self._w3, self._signer.address):
                         # Used before the first read (so its receipt would be there) and still used after the
                         # receipts were read (so no reorg took it away in between): used by none of our attempts.
-                        log.error("tx %s: nonce %s used by a transaction that is none of ours", row.id, row.nonce)
+                        log.error("tx_nonce_used_elsewhere", tx_id=str(row.id), nonce=row.nonce)
                         row.status, row.updated_at = DROPPED, self._clock()
                     continue
                 attempt, receipt = found
@@ -185,7 +167,7 @@ class TransactionManager:
 
     def _find_mined(self, attempts: list[RelayerTransactionAttempt]) -> tuple[RelayerTransactionAttempt, Any] | None:
         for attempt in reversed(attempts):  # the newest is the likeliest
-            receipt = self._receipt(attempt.tx_hash)
+            receipt = node.receipt(self._w3, attempt.tx_hash)
             if receipt is not None and receipt.get("blockHash") is not None:
                 return attempt, receipt
         return None
@@ -213,17 +195,19 @@ class TransactionManager:
             row.status = REVERTED
             row.revert_data = data
             row.revert_reason = describe_revert(data) if data is not None else "reverted (reason unavailable)"
-            log.warning("tx %s (nonce %s) reverted: %s", row.id, row.nonce, row.revert_reason)
+            log.warning("tx_reverted", tx_id=str(row.id), nonce=row.nonce, reason=row.revert_reason)
 
     # ----- nonces: gaps, cancellation --------------------------------------------------------------
 
     def _fill_gaps(self, state: ChainState) -> None:
         with self._sessions.begin() as session:
             repo.lock_sender(session, self.sender)
-            plan = plan_nonces(repo.held_nonces(session, self.sender), state.latest_nonce, state.pending_nonce)
+            plan = plan_nonces(
+                repo.held_nonces(session, self.sender, state.latest_nonce), state.latest_nonce, state.pending_nonce
+            )
             now = self._clock()
             for nonce in plan.gaps:
-                log.warning("nonce %s of %s is held by no transaction: filling it", nonce, self.sender)
+                log.warning("tx_nonce_gap_filled", nonce=nonce, sender=self.sender)
                 row = repo.add_filler(session, self.sender, nonce, CANCEL_PURPOSE, now)
                 fees = initial_fees(state.base_fee, self._settings.priority_fee_per_gas, self._max_fee)
                 self._sign_attempt(session, row, fees, "cancel", now)
@@ -246,7 +230,7 @@ class TransactionManager:
                 )
                 if fees is None:  # at the cap: send the call itself; the contract refuses what is no longer needed
                     continue
-                log.info("tx %s (nonce %s) no longer needed: its nonce goes to a self-transfer", row.id, row.nonce)
+                log.info("tx_cancelled_by_self_transfer", tx_id=str(row.id), nonce=row.nonce)
                 self._sign_attempt(session, row, fees, "cancel", now)
 
     # ----- signing and sending ---------------------------------------------------------------------
@@ -267,7 +251,7 @@ class TransactionManager:
                 crash_point("after_store")
                 now = self._clock()
                 if self._still_needed is not None and not self._still_needed(session, repo.view_of(row, [])):
-                    log.info("tx %s (%s) no longer needed: cancelled before taking a nonce", row.id, row.purpose)
+                    log.info("tx_cancelled_unsent", tx_id=str(row.id), purpose=row.purpose)
                     row.status, row.updated_at = CANCELLED, now
                     continue
                 gas = row.gas_limit or self._estimate(session, row)
@@ -275,7 +259,9 @@ class TransactionManager:
                     if row.status == QUEUED:
                         return  # waits behind our own unmined transactions, in order
                     continue
-                plan = plan_nonces(repo.held_nonces(session, self.sender), state.latest_nonce, state.pending_nonce)
+                plan = plan_nonces(
+                    repo.held_nonces(session, self.sender, state.latest_nonce), state.latest_nonce, state.pending_nonce
+                )
                 row.nonce, row.gas_limit, row.status, row.signed_at = plan.next_nonce, gas, SIGNED, now
                 fees = initial_fees(state.base_fee, self._settings.priority_fee_per_gas, self._max_fee)
                 self._sign_attempt(session, row, fees, "call", now)
@@ -300,7 +286,7 @@ class TransactionManager:
             row.status, row.updated_at = REVERTED, self._clock()
             row.revert_data = data
             row.revert_reason = describe_revert(data) if data is not None else (exc.message or str(exc))
-            log.warning("tx %s (%s) refused at estimation: %s", row.id, row.purpose, row.revert_reason)
+            log.warning("tx_refused_at_estimation", tx_id=str(row.id), purpose=row.purpose, reason=row.revert_reason)
             return None
         return int(estimate * (100 + self._settings.gas_margin_percent) // 100) + 10_000
 
@@ -329,16 +315,6 @@ class TransactionManager:
             now=now,
         )
 
-    def _send_raw(self, raw: bytes) -> SendOutcome:
-        try:
-            self._w3.eth.send_raw_transaction(raw)
-        except Exception as exc:  # noqa: BLE001 - every refusal is classified; a timeout means "maybe sent"
-            outcome = classify_send_error(str(exc))
-            if outcome is not SendOutcome.ACCEPTED:
-                log.info("send refused (%s): %s", outcome.value, type(exc).__name__)
-            return outcome
-        return SendOutcome.ACCEPTED
-
     def _send_signed(self) -> None:
         """Broadcast signed rows, lowest nonce first. A refusal leaves the row signed: the next pass sends the same
         bytes again (a node that already has them says so), or replaces them when their fees are too low."""
@@ -350,7 +326,7 @@ class TransactionManager:
                 raw = attempt.raw if attempt is not None else None
             if raw is None:
                 continue
-            outcome = self._send_raw(raw)
+            outcome = node.send_raw(self._w3, raw)
             if outcome not in (SendOutcome.ACCEPTED, SendOutcome.NONCE_USED):
                 continue
             crash_point("after_broadcast")
@@ -389,25 +365,19 @@ class TransactionManager:
                         _fees_of(current), state.base_fee, self._settings.priority_fee_per_gas, self._max_fee
                     )
                     if new_fees is None:
-                        log.warning("tx %s (nonce %s) unmined and its fees are at the cap", row.id, row.nonce)
+                        log.warning("tx_at_fee_cap", tx_id=str(row.id), nonce=row.nonce)
                 if new_fees is not None:
                     self._sign_attempt(session, row, new_fees, current.kind, now)
                     log.info(
-                        "tx %s (nonce %s) replaced: %s -> %s", row.id, row.nonce, current.tx_hash, row.current_hash
+                        "tx_replaced", tx_id=str(row.id), nonce=row.nonce, old=current.tx_hash, new=row.current_hash
                     )
                     raw, sent_hash = repo.attempts_of(session, row)[-1].raw, row.current_hash
-                elif row.status == BROADCAST and not self._node_knows(current.tx_hash):
+                elif row.status == BROADCAST and not node.knows(self._w3, current.tx_hash):
                     raw, sent_hash = current.raw, current.tx_hash
                 else:
                     continue
-            if self._send_raw(raw) in (SendOutcome.ACCEPTED, SendOutcome.NONCE_USED):
+            if node.send_raw(self._w3, raw) in (SendOutcome.ACCEPTED, SendOutcome.NONCE_USED):
                 self._mark_sent(tx_id, sent_hash)
-
-    def _node_knows(self, tx_hash: str) -> bool:
-        try:
-            return self._w3.eth.get_transaction(HexBytes(tx_hash)) is not None
-        except TransactionNotFound:
-            return False
 
     def _mark_sent(self, tx_id: Any, tx_hash: str | None) -> None:
         with self._sessions.begin() as session:

@@ -134,14 +134,14 @@ def first_queued(session: Session, sender: str) -> RelayerTransaction | None:
     ).first()
 
 
-def held_nonces(session: Session, sender: str) -> list[int]:
-    return list(
-        session.scalars(
-            select(RelayerTransaction.nonce).where(
-                RelayerTransaction.sender == sender.lower(), RelayerTransaction.nonce.is_not(None)
-            )
-        )
-    )
+def held_nonces(session: Session, sender: str, at_least: int) -> list[int]:
+    """The nonces rows hold from `at_least` up, and the highest nonce held (whatever it is): all the nonce rule
+    needs, read through the (sender, nonce) index instead of the whole history."""
+    mine = RelayerTransaction.sender == sender.lower()
+    rows = session.scalars(select(RelayerTransaction.nonce).where(mine, RelayerTransaction.nonce >= at_least))
+    found = [n for n in rows if n is not None]
+    highest = session.scalar(select(func.max(RelayerTransaction.nonce)).where(mine))
+    return found if highest is None else [*found, highest]
 
 
 def in_flight(session: Session, sender: str, statuses: Sequence[str] = IN_FLIGHT) -> list[RelayerTransaction]:

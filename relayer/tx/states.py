@@ -60,8 +60,9 @@ class TxView:
 
     @property
     def is_final(self) -> bool:
-        """Whether this outcome can no longer change (final, a reverted one past finality, cancelled, dropped, or
-        refused at estimation)."""
-        if self.status in (FINAL, CANCELLED, DROPPED):
+        """Whether this outcome can no longer change: final, dropped, or reverted / cancelled either without a nonce
+        (refused at estimation, not needed before signing) or in a block past finality."""
+        if self.status in (FINAL, DROPPED):
             return True
-        return self.status == REVERTED and (self.final_at is not None or self.nonce is None)
+        # A reverted or cancelled one without a nonce never reached the chain; with one, its block must be final.
+        return self.status in (REVERTED, CANCELLED) and (self.final_at is not None or self.nonce is None)
