@@ -233,7 +233,9 @@ def follow_mint_transactions(sf: sessionmaker[Session], custody: Custody, limit:
                 for intent in group:
                     intent.status = "done"
                 changed += len(group)
-            elif tx.status == "reverted":
+            elif tx.status == "reverted" and (len(group) > 1 or tx.is_final):
+                # A batch splits at once (a lone retry of an already used reference reverts harmlessly); a lone
+                # mint fails only once its revert is final, since a reorg could still send it again and mine it.
                 changed += len(group)
                 _after_revert(session, group, tx.revert_reason or "reverted (reason unavailable)", custody)
             elif tx.status == "dropped":  # its nonce went to a transaction not ours: the call never ran, send again

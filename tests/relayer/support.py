@@ -295,6 +295,12 @@ class Stack:
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(text(query), params)]
 
+    def wait_reverted_then_finalize(self) -> None:
+        """A lone mint fails once its revert is final: wait for a reverted mint, then mine past finality."""
+        query = "SELECT 1 FROM relayer_transactions WHERE purpose = 'mint' AND status = 'reverted'"
+        wait_for("a reverted mint", lambda: self.sql(query))
+        self.finalize()
+
     def finalize(self) -> None:
         """Mine past anvil's finality lag so that what is on chain now becomes final in the index."""
         mine(self.chain.url, 70)

@@ -172,6 +172,7 @@ def test_a_mint_that_reverts_fails_the_investment_with_the_decoded_reason_and_ow
     stack.post(stack.event(first, "payment_intent.succeeded"))
     stack.wait_status(first, "completed", "final")
     stack.post(stack.event(second, "payment_intent.succeeded"))
+    stack.wait_reverted_then_finalize()
     stack.wait_status(second, "failed")
     failed = stack.investment(second)
     assert failed.failure_reason is not None and "SupplyCapExceeded(2, 5000, 6000)" in failed.failure_reason
@@ -198,6 +199,7 @@ def test_a_declined_card_on_the_fake_stripe_fails_the_investment_and_mints_nothi
 def test_a_mint_that_can_never_happen_is_refunded_through_stripe_and_ends_refunded(stack: Stack) -> None:
     inv = stack.card_investment(SMALL_CAP_OVERRUN, SMALL_PROJECT)
     assert stack.pay_by_card(inv) == "succeeded"
+    stack.wait_reverted_then_finalize()
     stack.wait_status(inv, "refunded")  # mint reverted (cap) → failed → Stripe refund → charge.refunded
     assert stack.history(inv)[-2:] == ["failed", "refunded"]
     assert stack.sql("SELECT resolved_at IS NOT NULL FROM payment_flags WHERE investment_id = :i", i=inv) == [(True,)]
