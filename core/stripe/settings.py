@@ -7,10 +7,11 @@ reach the fake and a real relayer never accepts webhooks signed with a public te
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
-from core.redact import register_secret
+from core.redact import register_secret, shown_value
 from core.settings import ServiceSettings
 
 # Where the fake listens by default (stripe-mock's port, so nothing else of ours collides with it).
@@ -53,6 +54,16 @@ class StripeSettings(ServiceSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("stripe_api_base", "stripe_fake_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{str(info.field_name).upper()}: {shown_value(value)} is not an http(s) URL")
+        return value
 
     @model_validator(mode="after")
     def _never_the_fake_with_real_credentials(self) -> StripeSettings:

@@ -12,6 +12,8 @@ import typer
 from terra.console import console, fail, user_errors
 
 if TYPE_CHECKING:
+    import httpx
+
     from core.stripe.settings import StripeSettings
     from core.stripe.simulated import PaymentFacts
 
@@ -55,12 +57,9 @@ def simulate_cmd(
     """Post a signed EVENT about INVESTMENT_ID to the relayer and print its answer; exits 1 unless it answers 2xx."""
     import time
 
-    import httpx
-
     from core.settings import load_settings
     from core.stripe.events import event_body
     from core.stripe.settings import StripeSettings
-    from core.stripe.signature import SIGNATURE_HEADER, sign_payload
     from core.stripe.simulated import simulated_event
 
     with user_errors():
@@ -84,21 +83,30 @@ def simulate_cmd(
             refund_cents=refund_amount,
             dispute_status=dispute_status.value,
         )
-        body = event_body(ev)
-        target = url or settings.stripe_fake_webhook_url
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            SIGNATURE_HEADER: sign_payload(body, settings.webhook_secret(), int(time.time())),
-        }
         console.print(f"event     {ev['id']} ({ev['type']}) for investment {wanted}")
         console.print(f"object    {ev['data']['object']['id']} (PaymentIntent {payment.intent_id})")
-        try:
-            answer = httpx.post(target, content=body, headers=headers, timeout=30)
-        except httpx.HTTPError as exc:
-            raise fail(f"the webhook endpoint {target} could not be reached: {type(exc).__name__}: {exc}") from None
+        answer = _post_signed(url or settings.stripe_fake_webhook_url, event_body(ev), settings.webhook_secret())
         console.print(f"relayer   HTTP {answer.status_code} {answer.text[:500]}", markup=False)
     if not answer.is_success:
         raise typer.Exit(1)
+
+
+def _post_signed(target: str, body: bytes, secret: str) -> httpx.Response:
+    """`body` posted as Stripe posts a webhook, signed now."""
+    import time
+
+    import httpx
+
+    from core.stripe.signature import SIGNATURE_HEADER, sign_payload
+
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        SIGNATURE_HEADER: sign_payload(body, secret, int(time.time())),
+    }
+    try:
+        return httpx.post(target, content=body, headers=headers, timeout=30)
+    except httpx.HTTPError as exc:
+        raise fail(f"the webhook endpoint {target} could not be reached: {type(exc).__name__}: {exc}") from None
 
 
 def _payment(settings: StripeSettings, investment_id: uuid.UUID) -> PaymentFacts:

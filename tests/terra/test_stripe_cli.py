@@ -4,6 +4,7 @@ Stripe signs it, posted to the webhook URL; the relayer's answer printed, and a 
 from __future__ import annotations
 
 import json
+import socket
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -142,3 +143,13 @@ def test_refused_when_real_stripe_is_configured(
     )
     assert result.exit_code == 1 and "local test mode only" in result.output
     assert key not in result.output and receiver.received == []
+
+
+def test_an_endpoint_that_is_down_is_one_line(database_url: str, card_investment: uuid.UUID) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = simulate(database_url, str(card_investment), "--url", f"http://127.0.0.1:{port}/webhooks/stripe")
+    assert (
+        result.exit_code == 1 and f"endpoint http://127.0.0.1:{port} could not be reached" in result.output
+    )  # URLs shown as host:port

@@ -25,6 +25,15 @@ __all__ = ["DEFAULT_RETRY_DELAYS", "FakeStripe", "FakeStripeRefused"]
 log = structlog.get_logger("terra.fake_stripe")
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it could resolve anywhere
+        return False
+
+
 class FakeStripeRefused(RuntimeError):
     """The fake was asked to run where real Stripe is configured, or off loopback."""
 
@@ -43,7 +52,7 @@ class FakeStripe:
         webhook_timeout: float = 10.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if not ipaddress.ip_address(host).is_loopback:
+        if not _is_loopback(host):
             raise FakeStripeRefused(f"the FAKE Stripe listens on loopback only, not {host}")
         self.host, self.port = host, port
         self.sender = WebhookSender(

@@ -20,8 +20,9 @@ from core.stripe.signature import SIGNATURE_HEADER, sign_payload
 
 log = structlog.get_logger("terra.fake_stripe")
 
-# Stripe retries for up to three days with exponential backoff; the fake does the same in seconds.
-DEFAULT_RETRY_DELAYS: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+# Stripe retries for up to three days with exponential backoff; the fake does the same in seconds, for about 17
+# minutes in all: long enough to start (or restart) the relayer after the stack.
+DEFAULT_RETRY_DELAYS: tuple[float, ...] = tuple(float(2**n) for n in range(10))
 USER_AGENT = "Stripe/1.0 (+https://stripe.com/docs/webhooks; terra local FAKE Stripe)"
 
 

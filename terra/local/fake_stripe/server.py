@@ -100,7 +100,9 @@ class FakeStripeHandler(BaseHTTPRequestHandler):
 
     def _api_key(self) -> str | None:
         auth = self.headers.get("Authorization", "")
-        return auth.removeprefix("Bearer ").strip() or None if auth.startswith("Bearer ") else None
+        if not auth.startswith("Bearer "):
+            return None
+        return auth.removeprefix("Bearer ").strip() or None
 
     def _dispatch(self, method: str, path: str, form: str, key: str | None) -> tuple[int, Any]:
         for route_method, pattern, name in ROUTES:

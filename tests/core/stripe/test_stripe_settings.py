@@ -91,3 +91,11 @@ def test_keys_never_show(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "whsec_real_one_123456")
     shown = repr(load_settings(StripeSettings))
     assert REAL_LOOKING_KEY not in shown and "whsec_real_one_123456" not in shown
+
+
+@pytest.mark.parametrize("variable", ["STRIPE_API_BASE", "STRIPE_FAKE_WEBHOOK_URL"])
+def test_a_url_that_is_not_one_is_named(variable: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(variable, "127.0.0.1:12111")
+    with pytest.raises(InvalidSettings) as info:
+        load_settings(StripeSettings)
+    assert str(info.value) == f"{variable}: '127.0.0.1:12111' is not an http(s) URL"

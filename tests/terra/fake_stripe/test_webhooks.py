@@ -153,3 +153,14 @@ def test_from_settings_listens_where_the_sdk_is_told_to_look(monkeypatch: pytest
     with FakeStripe.from_settings(settings, webhook_url=None) as fake:
         assert fake.url == f"http://127.0.0.1:{port}"
         assert stripe_client(settings).v1.payment_intents.create(params={"amount": 100, "currency": "usd"}).id
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1"])
+def test_loopback_names_are_accepted(host: str) -> None:
+    with FakeStripe(webhook_url=None, webhook_secret=SECRET, host=host) as fake:
+        assert httpx.get(f"{fake.url}/_fake/events").status_code == 200
+
+
+def test_a_host_name_is_refused_as_it_could_resolve_anywhere() -> None:
+    with pytest.raises(FakeStripeRefused):
+        FakeStripe(webhook_url=None, webhook_secret=SECRET, host="stripe.example")
