@@ -16,8 +16,9 @@ if TYPE_CHECKING:
     from terra.local.stack import LocalStack
 
 
-def _start_stripe() -> tuple[StripeSettings, FakeStripe | None]:
-    """The local FAKE Stripe when no STRIPE_SECRET_KEY is set (real Stripe otherwise: nothing to start)."""
+def _start_stripe(webhook_url: str) -> tuple[StripeSettings, FakeStripe | None]:
+    """The local FAKE Stripe when no STRIPE_SECRET_KEY is set (real Stripe otherwise: nothing to start), delivering
+    its webhooks to the relayer at `webhook_url`."""
     from core.settings import load_settings
     from core.stripe.settings import StripeSettings
     from terra.local.fake_stripe import FakeStripe
@@ -26,7 +27,7 @@ def _start_stripe() -> tuple[StripeSettings, FakeStripe | None]:
     if not settings.uses_fake_stripe:
         return settings, None
     try:
-        return settings, FakeStripe.from_settings(settings).start()
+        return settings, FakeStripe.from_settings(settings, webhook_url=webhook_url).start()
     except OSError as exc:
         raise RuntimeError(
             f"the local FAKE Stripe cannot listen on {settings.stripe_base_url}: {exc.strerror or exc}; "
@@ -39,7 +40,7 @@ def _print_stripe(settings: StripeSettings, fake: FakeStripe | None) -> None:
         console.print("Stripe                real Stripe (STRIPE_SECRET_KEY set)")
         return
     console.print(f"Stripe                local FAKE Stripe, test mode (no STRIPE_SECRET_KEY): {fake.url}")
-    console.print(f"  webhooks to         {settings.stripe_fake_webhook_url} (signed with the local test secret)")
+    console.print(f"  webhooks to         {fake.sender.url} (signed with the local test secret)")
     console.print(f"  delivery log        {fake.url}/_fake/events")
     console.print("  test cards          4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined,")
     console.print("                      4000 0000 0000 9995 has insufficient funds; `terra stripe simulate ID`")
@@ -101,12 +102,12 @@ def dev(
     services = ServiceThreads()
     fake_stripe: FakeStripe | None = None
     try:
-        with user_errors(RuntimeError):
-            stripe_settings, fake_stripe = _start_stripe()
-        services.start_indexer(stack.indexer_settings())
         relayer_settings = stack.relayer_settings()
-        services.start_relayer(relayer_settings)
         relayer_url = f"http://{relayer_settings.relayer_host}:{relayer_settings.relayer_port}"
+        with user_errors(RuntimeError):
+            stripe_settings, fake_stripe = _start_stripe(relayer_url + "/webhooks/stripe")
+        services.start_indexer(stack.indexer_settings())
+        services.start_relayer(relayer_settings)
         _print_summary(stack, stripe_settings, fake_stripe, relayer_url)
         while not stop.wait(0.5):
             if stack.anvil.process is None or stack.anvil.process.poll() is not None:

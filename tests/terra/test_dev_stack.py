@@ -24,6 +24,7 @@ def test_terra_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
     env.pop("API_PORT", None)
     env = {k: v for k, v in env.items() if not k.startswith("STRIPE_")}
     env["STRIPE_API_BASE"] = f"http://127.0.0.1:{free_port()}"  # the FAKE Stripe, off its default port
+    env["RELAYER_PORT"] = str(free_port())  # the relayer, off its default port
     proc = subprocess.Popen(
         [sys.executable, "-m", "terra.cli", "dev", "--port", str(port)],
         env=env,
@@ -49,6 +50,17 @@ def test_terra_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
         assert output.count("minted ") == 6 and "project 3 " in output
         assert f"local FAKE Stripe, test mode (no STRIPE_SECRET_KEY): {env['STRIPE_API_BASE']}" in output
         assert httpx.get(f"{env['STRIPE_API_BASE']}/_fake/events", timeout=5).json()["data"] == []
+        relayer = f"http://127.0.0.1:{env['RELAYER_PORT']}"
+        assert f"relayer               {relayer}/webhooks/stripe" in output
+        assert f"webhooks to         {relayer}/webhooks/stripe" in output  # the fake delivers to this relayer
+        for _ in range(60):
+            try:
+                if httpx.get(f"{relayer}/health", timeout=2).json().get("status") == "ok":
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        assert httpx.get(f"{relayer}/health", timeout=2).json() == {"status": "ok", "chain_id": 31337}
         # The banner's database shell line is the exact psql command for the embedded server.
         shell = next(line for line in lines if line.startswith("database shell"))
         psql = shlex.split(shell.removeprefix("database shell").strip())
