@@ -187,7 +187,9 @@ class Stack:
 
     # ----- investments and payments --------------------------------------------------------------
 
-    def card_investment(self, amount_cents: int = 2_500, project: int = BIG_PROJECT) -> uuid.UUID:
+    def card_investment(
+        self, amount_cents: int = 2_500, project: int = BIG_PROJECT, user_id: uuid.UUID | None = None
+    ) -> uuid.UUID:
         with self.sessions.begin() as session:
             inv = create_investment(
                 session,
@@ -195,7 +197,7 @@ class Stack:
                 project_id=project,
                 amount_cents=amount_cents,
                 method="card",
-                user_id=uuid.uuid4(),
+                user_id=user_id or uuid.uuid4(),
             )
             attach_payment_intent(session, inv, "pi_sim_" + inv.id.hex[:24])
             return inv.id
