@@ -3,6 +3,9 @@ then final; replays, forgeries and events in any order never mint twice or lose 
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -296,4 +299,24 @@ def test_a_payment_whose_reference_is_already_minted_on_chain_mints_nothing_more
     stack.post(stack.event(inv, "payment_intent.succeeded"))
     stack.wait_status(inv, "completed", "final")
     time.sleep(1.0)
+    assert stack.mints_of(inv) == 1
+
+
+def test_terra_stripe_simulate_posts_an_event_the_relayer_acts_on(stack: Stack) -> None:
+    inv = stack.card_investment(1_900)
+    env = {
+        **os.environ,
+        "DATABASE_URL": stack.database_url,
+        "TERRA_DATA_DIR": str(stack.settings.terra_data_dir),
+    }
+    env = {k: v for k, v in env.items() if k != "STRIPE_SECRET_KEY"}
+    done = subprocess.run(
+        [sys.executable, "-m", "terra.cli", "stripe", "simulate", str(inv), "--url", stack.webhook_url],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    stack.wait_status(inv, "completed", "final")
     assert stack.mints_of(inv) == 1
