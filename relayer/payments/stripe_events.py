@@ -17,22 +17,14 @@ from sqlalchemy.orm import Session
 
 from core.investments import find_by_payment_intent, get_investment
 from core.models.investments import Investment
+from core.stripe.events import HANDLED_EVENT_TYPES
 from relayer.custody import Custody
 from relayer.payments import repository as repo
 from relayer.payments.settle import settle
 
 log = structlog.get_logger("relayer.stripe")
 
-HANDLED = frozenset(
-    {
-        "payment_intent.succeeded",
-        "payment_intent.payment_failed",
-        "payment_intent.canceled",
-        "charge.refunded",
-        "charge.dispute.created",
-        "charge.dispute.closed",
-    }
-)
+HANDLED = frozenset(HANDLED_EVENT_TYPES)
 
 # Re-fetches a PaymentIntent from Stripe (only with a real secret key): the event is a hint, the API is the truth.
 FetchIntent = Callable[[str], Mapping[str, Any]]

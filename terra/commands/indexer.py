@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from terra.commands.options import RpcUrl
+from terra.commands.options import RpcUrl, service_settings
 from terra.console import console, fail, report, user_errors
 
 if TYPE_CHECKING:
@@ -95,19 +95,9 @@ def indexer_errors() -> Iterator[None]:
 
 
 def _setup(rpc_url: str | None) -> IndexerSettings:
-    """Settings from the environment; `--rpc-url` replaces RPC_URL and RPC_URLS for this command."""
-    from core.logging_setup import configure_logging
-    from core.settings import load_settings
     from indexer.settings import IndexerSettings
 
-    with user_errors():
-        if rpc_url is None:
-            settings = load_settings(IndexerSettings)
-        else:
-            names = {"rpc_url": "--rpc-url", "rpc_urls": "--rpc-url"}
-            settings = load_settings(IndexerSettings, names=names, rpc_url=rpc_url, rpc_urls=[rpc_url])
-    configure_logging(settings.log_level, settings.log_json)
-    return settings
+    return service_settings(IndexerSettings, rpc_url)
 
 
 @app.command("run")

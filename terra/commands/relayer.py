@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from terra.commands.indexer import stop_on_signals
-from terra.commands.options import RpcUrl
+from terra.commands.options import RpcUrl, service_settings
 from terra.console import console, fail, user_errors
 
 if TYPE_CHECKING:
@@ -19,18 +19,9 @@ EXIT_FINDINGS = 7
 
 
 def _setup(rpc_url: str | None) -> RelayerSettings:
-    from core.logging_setup import configure_logging
-    from core.settings import load_settings
     from relayer.settings import RelayerSettings
 
-    with user_errors():
-        if rpc_url is None:
-            settings = load_settings(RelayerSettings)
-        else:
-            names = {"rpc_url": "--rpc-url", "rpc_urls": "--rpc-url"}
-            settings = load_settings(RelayerSettings, names=names, rpc_url=rpc_url, rpc_urls=[rpc_url])
-    configure_logging(settings.log_level, settings.log_json)
-    return settings
+    return service_settings(RelayerSettings, rpc_url)
 
 
 @app.command("run")
