@@ -52,24 +52,57 @@ class Chain:
 # ----- Stripe events -----------------------------------------------------------------------------
 
 
+# An event whose processing keeps failing (an outage of Stripe's API, a bug) is given up after this many tries and
+# flagged for an admin, so that it never blocks the events behind it.
+MAX_EVENT_ATTEMPTS = 5
+
+
 def process_stripe_events(
     sf: sessionmaker[Session], custody: Custody, fetch_intent: FetchIntent | None, limit: int = 50
 ) -> int:
-    """Process stored events oldest first, each in its own transaction with its investment locked."""
+    """Process stored events, fewest attempts then oldest first, each in its own transaction with its investment
+    locked. A failure rolls back that event's work only; it is counted and retried on a later pass."""
     done = 0
+    skip: set[str] = set()
     for _ in range(limit):
-        with sf.begin() as session:
-            events = repo.next_unprocessed_events(session, 1)
-            if not events:
-                return done
-            event = events[0]
-            outcome = _process_one(session, event, custody, fetch_intent)
-            event.processed_at = datetime.now(UTC)
-            event.outcome = outcome
-            event.attempts += 1
+        event_id: str | None = None
+        try:
+            with sf.begin() as session:
+                events = repo.next_unprocessed_events(session, 1, skip)
+                if not events:
+                    return done
+                event = events[0]
+                event_id = event.id
+                outcome = _process_one(session, event, custody, fetch_intent)
+                event.processed_at = datetime.now(UTC)
+                event.outcome = outcome
+                event.attempts += 1
+        except Exception as exc:
+            if event_id is None:
+                raise
+            skip.add(event_id)
+            _count_failure(sf, event_id, exc)
+            continue
         EVENTS_PROCESSED.labels(outcome=outcome).inc()
         done += 1
     return done
+
+
+def _count_failure(sf: sessionmaker[Session], event_id: str, exc: Exception) -> None:
+    error = f"{type(exc).__name__}: {exc}"[:300]
+    with sf.begin() as session:
+        event = session.get(StripeEvent, event_id, with_for_update=True)
+        if event is None:
+            return
+        event.attempts += 1
+        event.outcome = f"retrying: {error}"
+        if event.attempts >= MAX_EVENT_ATTEMPTS:
+            event.processed_at, event.outcome = datetime.now(UTC), "processing_failed"
+            repo.add_flag(
+                session, source="stripe", source_ref=event_id, reason="processing_failed", details={"error": error}
+            )
+    log.error("stripe_event_failed", event_id=event_id, error=error)
+    EVENTS_PROCESSED.labels(outcome="error").inc()
 
 
 def _process_one(session: Session, event: StripeEvent, custody: Custody, fetch_intent: FetchIntent | None) -> str:

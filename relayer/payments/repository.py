@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -198,11 +198,12 @@ def store_stripe_event(
     return session.execute(stmt).scalar() is not None
 
 
-def next_unprocessed_events(session: Session, limit: int) -> Sequence[StripeEvent]:
+def next_unprocessed_events(session: Session, limit: int, skip: Collection[str] = ()) -> Sequence[StripeEvent]:
+    stmt = select(StripeEvent).where(StripeEvent.processed_at.is_(None))
+    if skip:
+        stmt = stmt.where(StripeEvent.id.not_in(list(skip)))
     return session.scalars(
-        select(StripeEvent)
-        .where(StripeEvent.processed_at.is_(None))
-        .order_by(StripeEvent.received_at, StripeEvent.id)
+        stmt.order_by(StripeEvent.attempts, StripeEvent.received_at, StripeEvent.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()

@@ -320,3 +320,35 @@ def test_terra_stripe_simulate_posts_an_event_the_relayer_acts_on(stack: Stack) 
     assert done.returncode == 0, done.stdout + done.stderr
     stack.wait_status(inv, "completed", "final")
     assert stack.mints_of(inv) == 1
+
+
+def test_an_event_that_keeps_failing_is_retried_then_flagged_and_never_blocks_the_ones_behind(stack: Stack) -> None:
+    stack.stop_relayer()
+    try:
+        ctx = relayer_context(stack.settings)
+        stuck, fine = stack.card_investment(1_000), stack.card_investment(1_000)
+        stuck_pi = stack.investment(stuck).stripe_payment_intent_id
+        events = [stack.event(stuck, "payment_intent.succeeded"), stack.event(fine, "payment_intent.succeeded")]
+        for event in events:
+            with ctx.sessions.begin() as session:
+                store_stripe_event(session, event["id"], event["type"], False, event)
+
+        def fetch(pi: str) -> Mapping[str, Any]:
+            if pi == stuck_pi:
+                raise ConnectionError("Stripe unreachable")
+            return next(e["data"]["object"] for e in events if e["data"]["object"]["id"] == pi)
+
+        for _ in range(worker.MAX_EVENT_ATTEMPTS):
+            worker.process_stripe_events(ctx.sessions, ctx.custody, fetch)
+        assert stack.status(fine) == "paid"
+        assert stack.status(stuck) == "pending_payment"
+        assert stack.sql("SELECT outcome, attempts FROM stripe_events WHERE id = :e", e=events[0]["id"]) == [
+            ("processing_failed", worker.MAX_EVENT_ATTEMPTS)
+        ]
+        assert stack.sql("SELECT reason FROM payment_flags WHERE source_ref = :e", e=events[0]["id"]) == [
+            ("processing_failed",)
+        ]
+        ctx.close()
+    finally:
+        stack.start_relayer()
+    stack.wait_status(fine, "completed", "final")
