@@ -5,22 +5,25 @@ import {ERC1155} from "@openzeppelin/contracts/token/ERC1155/ERC1155.sol";
 import {ERC1155Supply} from "@openzeppelin/contracts/token/ERC1155/extensions/ERC1155Supply.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ERC1155Utils} from "@openzeppelin/contracts/token/ERC1155/utils/ERC1155Utils.sol";
+import {IERC7943MultiToken} from "./IERC7943MultiToken.sol";
 
 /// @title Terra Lumina project ownership
 /// @notice The source of truth for who owns what share of which renewable-energy project.
 ///         Token id = project id; one token unit = one US cent of principal at issue; a project's
 ///         supply cap = its funding target in cents, so `totalSupply(id)` is the amount raised.
 /// @dev Token logic is OpenZeppelin's. What is ours: the project registry, the supply cap, the
-///      payment-reference idempotency of mints, the KYC allowlist on every transfer, the exit freeze
-///      and the record of each distribution's merkle root.
-contract TerraLuminaOwnership is ERC1155, ERC1155Supply, AccessControl, Pausable {
+///      payment-reference idempotency of mints, the KYC allowlist on every transfer, the exit freeze,
+///      the record of each distribution's merkle root, and ERC-7943's frozen amounts and forced transfers
+///      (disputes freeze an investor's units, refunds claw them back to the treasury).
+contract TerraLuminaOwnership is ERC1155, ERC1155Supply, AccessControl, Pausable, IERC7943MultiToken {
     /// @notice May create projects and record distributions.
     bytes32 public constant PROJECT_ADMIN_ROLE = keccak256("PROJECT_ADMIN_ROLE");
     /// @notice May mint investments: the relayer's key only.
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
     /// @notice May pause and unpause every transfer.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
-    /// @notice May add and remove addresses on the KYC allowlist.
+    /// @notice May add and remove addresses on the KYC allowlist, freeze units and force transfers (clawbacks).
     bytes32 public constant COMPLIANCE_ROLE = keccak256("COMPLIANCE_ROLE");
 
     struct Project {
@@ -55,6 +58,13 @@ contract TerraLuminaOwnership is ERC1155, ERC1155Supply, AccessControl, Pausable
 
     /// @notice Whether an address passed KYC and may hold, receive and send tokens.
     mapping(address account => bool) public isAllowed;
+
+    mapping(address account => mapping(uint256 projectId => uint256 amount)) private _frozen;
+
+    // Set only for the length of `forcedTransfer`'s balance update: lets `_update` take units from an account that is
+    // off the allowlist (a clawback must work on a revoked investor). Transient: gone at the end of the transaction
+    // whatever happens, and cleared before the receiver's hook runs, so no re-entered call can use it.
+    bool private transient _forcing;
 
     /// @notice A project was registered with its supply cap (funding target in cents) and metadata CID.
     event ProjectCreated(uint256 indexed projectId, uint256 supplyCap, string metadataCid);
@@ -245,6 +255,98 @@ contract TerraLuminaOwnership is ERC1155, ERC1155Supply, AccessControl, Pausable
         emit AllowlistUpdated(account, allowed);
     }
 
+    // ----- ERC-7943: freezes and forced transfers ----------------------------------------------------
+
+    /// @notice Freeze `amount` units of `account`'s tokens of `projectId`: an absolute amount that replaces the
+    ///         previous one (0 releases the freeze). Transfers that would leave the account holding fewer units than
+    ///         its frozen amount revert with `ERC7943InsufficientUnfrozenBalance`; mints to it are not affected.
+    /// @dev As ERC-7943 requires, the amount may exceed the current balance: the relayer freezes what a disputed
+    ///      payment minted, and the holder may have moved some units away already; whatever comes back (or is still
+    ///      held) stays frozen until the dispute is decided. Allowed while paused (it moves nothing) and on an exited
+    ///      project (where nothing moves anyway, so a release still goes through); an unknown project reverts
+    ///      (`UnknownProject`), so a mistyped id cannot leave a freeze nobody sees.
+    /// @return result Always true; every failure reverts.
+    function setFrozenTokens(address account, uint256 projectId, uint256 amount)
+        external
+        onlyRole(COMPLIANCE_ROLE)
+        returns (bool result)
+    {
+        if (account == address(0)) revert ZeroAddress();
+        if (!_projects[projectId].exists) revert UnknownProject(projectId);
+        _frozen[account][projectId] = amount;
+        emit Frozen(account, projectId, amount);
+        return true;
+    }
+
+    /// @notice Units of `projectId` frozen for `account`; may be more than it holds.
+    function getFrozenTokens(address account, uint256 projectId) external view returns (uint256 amount) {
+        return _frozen[account][projectId];
+    }
+
+    /// @notice Move `amount` units of `projectId` from `from` to `to` whatever `from`'s freeze and allowlist status:
+    ///         the clawback of a refunded or lost-dispute payment to the treasury. Emits `Frozen` first when the
+    ///         units left would be fewer than the frozen amount (which drops to what is left), then the ERC-1155
+    ///         `TransferSingle` and `ForcedTransfer`.
+    /// @dev `to` must be on the allowlist (`AccountNotAllowed`) and accept ERC-1155 units; `from` must hold `amount`
+    ///      (`ERC1155InsufficientBalance`). Paused: reverts (`EnforcedPause`) like every other movement, because the
+    ///      compliance role sits on the relayer's hot key, and pause is the stop button if that key leaks; a
+    ///      clawback can wait for unpause (freeze first if it must not move meanwhile). Exited: reverts
+    ///      (`ProjectIsExited`): the exit fixes the ownership handed to the community DAO, which no key may rewrite.
+    /// @return result Always true; every failure reverts.
+    function forcedTransfer(address from, address to, uint256 projectId, uint256 amount)
+        external
+        onlyRole(COMPLIANCE_ROLE)
+        returns (bool result)
+    {
+        if (from == address(0) || to == address(0)) revert ZeroAddress();
+        if (amount == 0) revert ZeroAmount();
+        uint256 held = balanceOf(from, projectId);
+        // Unfreeze before the transfer event, as ERC-7943 asks; a shortfall reverts below with OpenZeppelin's error.
+        if (held >= amount) {
+            uint256 left = held - amount;
+            if (_frozen[from][projectId] > left) {
+                _frozen[from][projectId] = left;
+                emit Frozen(from, projectId, left);
+            }
+        }
+        uint256[] memory ids = new uint256[](1);
+        uint256[] memory values = new uint256[](1);
+        ids[0] = projectId;
+        values[0] = amount;
+        _forcing = true;
+        _update(from, to, ids, values);
+        _forcing = false;
+        ERC1155Utils.checkOnERC1155Received(_msgSender(), from, to, projectId, amount, "");
+        emit ForcedTransfer(from, to, projectId, amount);
+        return true;
+    }
+
+    /// @notice ERC-7943 account eligibility: the KYC allowlist.
+    function canSend(address account) external view returns (bool allowed) {
+        return isAllowed[account];
+    }
+
+    /// @notice ERC-7943 account eligibility: the KYC allowlist.
+    function canReceive(address account) external view returns (bool allowed) {
+        return isAllowed[account];
+    }
+
+    /// @notice Whether a `safeTransferFrom` of `amount` units would pass the contract's own rules now: not paused,
+    ///         project not exited, both parties allowlisted, `amount` within the sender's unfrozen units.
+    function canTransfer(address from, address to, uint256 projectId, uint256 amount)
+        external
+        view
+        returns (bool allowed)
+    {
+        if (paused() || _projects[projectId].exited || !isAllowed[from] || !isAllowed[to]) return false;
+        return amount <= _unfrozen(from, projectId, balanceOf(from, projectId));
+    }
+
+    function _unfrozen(address account, uint256 projectId, uint256 held) private view returns (uint256) {
+        uint256 frozen = _frozen[account][projectId];
+        return held > frozen ? held - frozen : 0;
+    }
+
     /// @notice Stop every mint and transfer.
     function pause() external onlyRole(PAUSER_ROLE) {
         _pause();
@@ -286,7 +388,9 @@ contract TerraLuminaOwnership is ERC1155, ERC1155Supply, AccessControl, Pausable
         return true;
     }
 
-    /// @dev Every balance change passes here: mints and transfers alike obey pause, exit freeze and allowlist.
+    /// @dev Every balance change passes here: mints and transfers alike obey pause, exit freeze and allowlist (a
+    ///      forced transfer skips the sender's allowlist check only), and no sender may be left holding fewer units
+    ///      than are frozen for it (mints have no sender; a forced transfer has lowered the frozen amount first).
     function _update(address from, address to, uint256[] memory ids, uint256[] memory values)
         internal
         override(ERC1155, ERC1155Supply)
@@ -295,13 +399,29 @@ contract TerraLuminaOwnership is ERC1155, ERC1155Supply, AccessControl, Pausable
         for (uint256 i = 0; i < ids.length; ++i) {
             if (_projects[ids[i]].exited) revert ProjectIsExited(ids[i]);
         }
-        if (from != address(0) && !isAllowed[from]) revert AccountNotAllowed(from);
+        if (from != address(0) && !isAllowed[from] && !_forcing) revert AccountNotAllowed(from);
         if (to != address(0) && !isAllowed[to]) revert AccountNotAllowed(to);
         super._update(from, to, ids, values);
+        if (from != address(0)) _requireFrozenKept(from, ids, values);
     }
 
-    /// @inheritdoc ERC1155
+    /// @dev Checked on the balances after the move, so a batch naming one id twice cannot spend the unfrozen units
+    ///      twice; a move beyond the whole balance has already reverted with OpenZeppelin's error.
+    function _requireFrozenKept(address from, uint256[] memory ids, uint256[] memory values) private view {
+        mapping(uint256 projectId => uint256 amount) storage frozenOf = _frozen[from];
+        for (uint256 i = 0; i < ids.length; ++i) {
+            uint256 frozen = frozenOf[ids[i]];
+            if (frozen == 0) continue;
+            uint256 left = balanceOf(from, ids[i]);
+            if (left < frozen) {
+                uint256 before = left + values[i]; // exact for a single transfer; for a repeated id, this entry's view
+                revert ERC7943InsufficientUnfrozenBalance(from, ids[i], values[i], before > frozen ? before - frozen : 0);
+            }
+        }
+    }
+
+    /// @notice ERC-165: ERC-1155, AccessControl and ERC-7943's multi-token interface (0x41c4fbad).
     function supportsInterface(bytes4 interfaceId) public view override(ERC1155, AccessControl) returns (bool) {
-        return super.supportsInterface(interfaceId);
+        return interfaceId == type(IERC7943MultiToken).interfaceId || super.supportsInterface(interfaceId);
     }
 }

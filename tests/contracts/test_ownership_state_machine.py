@@ -1,7 +1,8 @@
-"""Random mints, transfers, pauses and allowlist changes on a real anvil, checked against a model.
+"""Random mints, transfers, pauses, allowlist changes, freezes and forced transfers on a real anvil, checked
+against a model.
 
 Invariants after every step: sum of balances = totalSupply ≤ cap for every project; no payment reference
-mints twice; the chain accepts exactly the operations the model says it should.
+mints twice; every frozen amount is the model's; the chain accepts exactly the operations the model says it should.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class OwnershipMachine(RuleBasedStateMachine):
         self.balances = {(p, h.address): 0 for p in PROJECTS for h in HOLDERS}
         self.used_refs: set[bytes] = set()
         self.allowed = {h.address: False for h in HOLDERS}
+        self.frozen = {(p, h.address): 0 for p in PROJECTS for h in HOLDERS}
         self.paused = False
 
     def _try(self, account: LocalAccount, call) -> bool:  # type: ignore[no-untyped-def]
@@ -85,12 +87,41 @@ class OwnershipMachine(RuleBasedStateMachine):
         if have == 0:
             return  # nothing to send: gas estimation would fail before reaching the contract's rules
         amount = min(amount, have)
-        expect = not self.paused and self.allowed[sender.address] and self.allowed[receiver.address]
+        unfrozen = max(have - self.frozen[(project, sender.address)], 0)
+        expect = (
+            not self.paused and self.allowed[sender.address] and self.allowed[receiver.address] and amount <= unfrozen
+        )
         call = self.chain.ownership.functions.safeTransferFrom(sender.address, receiver.address, project, amount, b"")
         ok = self._try(sender, call)
         assert ok == expect
         if ok:
             self.balances[(project, sender.address)] -= amount
+            self.balances[(project, receiver.address)] += amount
+
+    @rule(project=st.sampled_from(list(PROJECTS)), holder=st.sampled_from(HOLDERS), amount=st.integers(0, 4_000))
+    def freeze(self, project: int, holder: LocalAccount, amount: int) -> None:
+        """Any amount, above the balance too; allowed while paused."""
+        call = self.chain.ownership.functions.setFrozenTokens(holder.address, project, amount)
+        assert self._try(self.admin, call)
+        self.frozen[(project, holder.address)] = amount
+
+    @rule(
+        project=st.sampled_from(list(PROJECTS)),
+        source=st.sampled_from(HOLDERS),
+        receiver=st.sampled_from(HOLDERS),
+        amount=st.integers(1, 3_000),
+    )
+    def force(self, project: int, source: LocalAccount, receiver: LocalAccount, amount: int) -> None:
+        """A clawback: ignores the freeze and the sender's allowlist status, never the receiver's, nor pause."""
+        have = self.balances[(project, source.address)]
+        expect = not self.paused and self.allowed[receiver.address] and amount <= have
+        call = self.chain.ownership.functions.forcedTransfer(source.address, receiver.address, project, amount)
+        ok = self._try(self.admin, call)
+        assert ok == expect
+        if ok:
+            key = (project, source.address)
+            self.frozen[key] = min(self.frozen[key], have - amount)
+            self.balances[key] -= amount
             self.balances[(project, receiver.address)] += amount
 
     @rule(holder=st.sampled_from(HOLDERS), allowed=st.booleans())
@@ -115,6 +146,11 @@ class OwnershipMachine(RuleBasedStateMachine):
         for pid, cap in PROJECTS.items():
             total = sum(v for (p, _), v in zip(keys, onchain, strict=True) if p == pid)
             assert total == c.totalSupply(pid).call() <= cap
+
+    @invariant()
+    def frozen_amounts_are_the_models(self) -> None:
+        c = self.chain.ownership.functions
+        assert {(p, h): c.getFrozenTokens(h, p).call() for p, h in self.frozen} == self.frozen
 
     def teardown(self) -> None:
         self.chain.w3.provider.make_request("evm_revert", [self.snapshot])  # type: ignore[attr-defined]

@@ -58,6 +58,8 @@ def _role_calls(c: dict[str, Contract], who: str) -> list[tuple[Contract, str, C
         (own, MINTER, own.functions.mintInvestmentBatch([50], [who], [1], [b"\x03" * 32])),
         (own, COMPLIANCE, own.functions.setAllowed(who, True)),
         (own, COMPLIANCE, own.functions.setAllowedBatch([who], True)),
+        (own, COMPLIANCE, own.functions.setFrozenTokens(who, 50, 1)),
+        (own, COMPLIANCE, own.functions.forcedTransfer(who, who, 50, 1)),
         (own, PAUSER, own.functions.pause()),
         (own, ADMIN, own.functions.exitProject(50, who)),
         (own, ADMIN, own.functions.setURI("https://evil/{id}")),

@@ -1,4 +1,5 @@
-"""Fake tokens (Solidity, tests only): compiled beside the project's sources, never deployed outside tests."""
+"""Fake tokens and receivers (Solidity, tests only): compiled beside the project's sources, never deployed outside
+tests."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ from pathlib import Path
 
 from core.chain.compiler import Build, compile_input, self_contained_input
 
-SOURCE = Path(__file__).with_name("FakeTokens.sol")
+SOURCES = sorted(Path(__file__).parent.glob("*.sol"))
 
 
 def compile_fakes() -> Build:
-    """The project's self-contained input (OpenZeppelin's ERC20 is in it) plus the fakes, under a `contracts/`
-    name because the build keeps only sources there."""
+    """The project's self-contained input (OpenZeppelin's ERC20 and ERC-1155 interfaces are in it) plus the fakes,
+    under a `contracts/` name because the build keeps only sources there."""
     standard_input = self_contained_input()
-    standard_input["sources"]["contracts/fakes/FakeTokens.sol"] = {"content": SOURCE.read_text()}
+    for source in SOURCES:
+        standard_input["sources"][f"contracts/fakes/{source.name}"] = {"content": source.read_text()}
     return compile_input(standard_input)
