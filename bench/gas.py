@@ -62,6 +62,19 @@ def main() -> None:
         r = transact(w3, a, own.functions.safeTransferFrom(a.address, b.address, 1, 100, b""))
         rows.append(("safeTransferFrom (ERC-1155 transfer)", r["gasUsed"], ""))
 
+        # ERC-7943: a dispute freezes, a refund claws back to the (allowlisted) treasury.
+        r = transact(w3, admin, own.functions.setFrozenTokens(a.address, 1, 1_000))
+        rows.append(("setFrozenTokens (new freeze)", r["gasUsed"], ""))
+        r = transact(w3, admin, own.functions.setFrozenTokens(a.address, 1, 900))
+        rows.append(("setFrozenTokens (change a freeze)", r["gasUsed"], ""))
+        r = transact(w3, a, own.functions.safeTransferFrom(a.address, b.address, 1, 100, b""))
+        rows.append(("safeTransferFrom by a holder with a freeze", r["gasUsed"], "unfrozen units only"))
+        transact(w3, admin, own.functions.setAllowed(treasury.address, True))
+        r = transact(w3, admin, own.functions.forcedTransfer(a.address, treasury.address, 1, 500))
+        rows.append(("forcedTransfer of frozen units", r["gasUsed"], "lowers the freeze: Frozen + transfer"))
+        r = transact(w3, admin, own.functions.forcedTransfer(b.address, treasury.address, 1, 100))
+        rows.append(("forcedTransfer, no freeze", r["gasUsed"], ""))
+
         transact(w3, admin, usd.functions.mint(a.address, 10**9))
         transact(w3, a, usd.functions.approve(router.address, 10**9))
         r = transact(w3, a, router.functions.pay(1, usd.address, 25 * 10**6, Web3.keccak(text="pay-1")))

@@ -1,4 +1,5 @@
-"""Calls to the ownership contract that several services make: create a project, allowlist, mint, read a project.
+"""Calls to the ownership contract that several services make: create a project, allowlist, mint, freeze and claw
+back (ERC-7943), read a project.
 
 Each call comes as a builder (`*_call`, a web3 ContractFunction a transaction manager can sign and send as it
 wishes) and as a send-and-wait wrapper for operator commands.
@@ -74,6 +75,20 @@ def mint_batch_call(contract: Contract, mints: Sequence[Mint]) -> ContractFuncti
     )
 
 
+def freeze_call(contract: Contract, account: str, project_id: int, amount: int) -> ContractFunction:
+    """Set the frozen amount of `account`'s units of `project_id` to `amount` (absolute; 0 releases; may exceed the
+    balance). Compliance role."""
+    return contract.functions.setFrozenTokens(Web3.to_checksum_address(account), project_id, amount)
+
+
+def forced_transfer_call(contract: Contract, from_: str, to: str, project_id: int, amount: int) -> ContractFunction:
+    """Move `amount` units of `project_id` from `from_` to `to` (allowlisted: the treasury for a clawback) whatever
+    the freeze; lowers the freeze to what is left when needed. Compliance role; reverts while paused or exited."""
+    return contract.functions.forcedTransfer(
+        Web3.to_checksum_address(from_), Web3.to_checksum_address(to), project_id, amount
+    )
+
+
 # ----- send and wait -----------------------------------------------------------------------------
 
 
@@ -96,6 +111,19 @@ def mint(w3: Web3, deployment: Deployment, minter: LocalAccount, investment: Min
 
 def mint_batch(w3: Web3, deployment: Deployment, minter: LocalAccount, mints: Sequence[Mint]) -> TxReceipt:
     return transact(w3, minter, mint_batch_call(ownership_contract(w3, deployment), mints))
+
+
+def freeze(
+    w3: Web3, deployment: Deployment, compliance: LocalAccount, account: str, project_id: int, amount: int
+) -> TxReceipt:
+    return transact(w3, compliance, freeze_call(ownership_contract(w3, deployment), account, project_id, amount))
+
+
+def forced_transfer(
+    w3: Web3, deployment: Deployment, compliance: LocalAccount, from_: str, to: str, project_id: int, amount: int
+) -> TxReceipt:
+    call = forced_transfer_call(ownership_contract(w3, deployment), from_, to, project_id, amount)
+    return transact(w3, compliance, call)
 
 
 # ----- reads -------------------------------------------------------------------------------------
@@ -124,3 +152,9 @@ def project_ids(w3: Web3, deployment: Deployment) -> list[int]:
     """Every created project, read from ProjectCreated logs since the deploy block."""
     logs = ownership_contract(w3, deployment).events.ProjectCreated.get_logs(from_block=deployment.deploy_block)
     return sorted({log["args"]["projectId"] for log in logs})
+
+
+def frozen_tokens(w3: Web3, deployment: Deployment, account: str, project_id: int) -> int:
+    """Units of `project_id` frozen for `account` (may exceed its balance)."""
+    contract = ownership_contract(w3, deployment)
+    return int(contract.functions.getFrozenTokens(Web3.to_checksum_address(account), project_id).call())
