@@ -1,8 +1,8 @@
 """Events -> changes to the derived tables, as plain values. Pure: no database, no network.
 
 Additive state (balances, supply) becomes deltas, so undoing blocks is applying the negated deltas of the events
-removed. Last-writer state (allowlist, pause, roles) keeps the newest event per key; undo recomputes those keys from
-the events that remain. Everything else is one row per event, deleted by block number on undo.
+removed. Last-writer state (allowlist, pause, roles, frozen amounts) keeps the newest event per key; undo recomputes
+those keys from the events that remain. Everything else is one row per event, deleted by block number on undo.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from indexer.records import EventRecord
-from indexer.rows import DistributionRow, ExitRow, Latest, MintRow, PaymentRow, ProjectRow, TransferRow
+from indexer.rows import DistributionRow, ExitRow, Latest, LatestAmount, MintRow, PaymentRow, ProjectRow, TransferRow
 
 ZERO_ADDRESS = "0x" + "0" * 40
 
 BalanceKey = tuple[int, str]  # (project id, holder)
 RoleKey = tuple[str, str, str]  # (contract, role, account)
+FrozenKey = tuple[int, str]  # (project id, account)
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Effects:
     allowlist: dict[str, Latest] = field(default_factory=dict)
     pauses: dict[str, Latest] = field(default_factory=dict)
     roles: dict[RoleKey, Latest] = field(default_factory=dict)
+    frozen: dict[FrozenKey, LatestAmount] = field(default_factory=dict)
 
     def negated_balances(self) -> dict[BalanceKey, int]:
         return {k: -v for k, v in self.balance_deltas.items() if v}
@@ -159,6 +161,12 @@ def _allowlist_updated(fx: Effects, r: EventRecord) -> None:
     fx.allowlist[r.args.account] = Latest(bool(r.args.allowed), r.block_number, r.log_index)
 
 
+def _frozen(fx: Effects, r: EventRecord) -> None:
+    # Every change of a frozen amount emits Frozen with the new absolute amount (setFrozenTokens, and forcedTransfer
+    # when it lowers one), so the newest event per key is the state.
+    fx.frozen[(int(r.args.project_id), r.args.account)] = LatestAmount(int(r.args.amount), r.block_number, r.log_index)
+
+
 def _pause(value: bool) -> Callable[[Effects, EventRecord], None]:
     def fold(fx: Effects, r: EventRecord) -> None:
         fx.pauses[r.contract] = Latest(value, r.block_number, r.log_index)
@@ -173,7 +181,8 @@ def _role(granted: bool) -> Callable[[Effects, EventRecord], None]:
     return fold
 
 
-# Events absent here (ApprovalForAll, URI, RoleAdminChanged, TokenAllowed, TreasuryUpdated) live in chain_events only.
+# Events absent here (ApprovalForAll, URI, RoleAdminChanged, TokenAllowed, TreasuryUpdated, ForcedTransfer) live in
+# chain_events only. A ForcedTransfer's units move in its TransferSingle, which the balances already fold.
 FOLDS: dict[str, Callable[[Effects, EventRecord], None]] = {
     "TransferSingle": _transfer_single,
     "TransferBatch": _transfer_batch,
@@ -183,6 +192,7 @@ FOLDS: dict[str, Callable[[Effects, EventRecord], None]] = {
     "InvestmentMinted": _investment_minted,
     "PaymentReceived": _payment_received,
     "AllowlistUpdated": _allowlist_updated,
+    "Frozen": _frozen,
     "Paused": _pause(True),
     "Unpaused": _pause(False),
     "RoleGranted": _role(True),

@@ -93,3 +93,11 @@ class Latest(NamedTuple):
     value: bool
     block_number: int
     log_index: int
+
+
+class LatestAmount(NamedTuple):
+    """Last-writer state holding an amount (a frozen amount): the value and the event that set it."""
+
+    amount: int
+    block_number: int
+    log_index: int

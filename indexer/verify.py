@@ -1,5 +1,6 @@
 """Invariants 1 and 2 against the chain: every indexed balance and total supply equals `balanceOf` /
-`totalSupply` at the indexed block, and per project sum of balances = minted <= cap."""
+`totalSupply` at the indexed block, and per project sum of balances = minted <= cap. Every indexed ERC-7943 frozen
+amount equals `getFrozenTokens` at that block too."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ BALANCE_CHUNK = 200
 
 @dataclass(frozen=True)
 class Mismatch:
-    what: str  # "balance", "total supply", "sum of balances", "cap"
+    what: str  # "balance", "total supply", "sum of balances", "cap", "frozen"
     project_id: int
     holder: str | None
     indexed: int
@@ -34,6 +35,7 @@ class VerifyReport:
     balances_checked: int
     projects_checked: int
     mismatches: list[Mismatch]
+    frozen_checked: int = 0
 
     @property
     def ok(self) -> bool:
@@ -42,6 +44,10 @@ class VerifyReport:
 
 def compare_balances(indexed: Sequence[tuple[int, str, int]], on_chain: Sequence[int]) -> list[Mismatch]:
     return [Mismatch("balance", p, h, b, c) for (p, h, b), c in zip(indexed, on_chain, strict=True) if b != c]
+
+
+def compare_frozen(indexed: Sequence[tuple[int, str, int]], on_chain: Sequence[int]) -> list[Mismatch]:
+    return [Mismatch("frozen", p, a, f, c) for (p, a, f), c in zip(indexed, on_chain, strict=True) if f != c]
 
 
 def compare_supplies(supplies: Sequence[tuple[int, int, int, int]], on_chain: Callable[[int], int]) -> list[Mismatch]:
@@ -71,5 +77,15 @@ def verify_mirror(session: Session, chain_id: int, ownership: Contract) -> Verif
         on_chain += ownership.functions.balanceOfBatch(holders, [p for p, _, _ in chunk]).call(block_identifier=block)
     supplies = reads.supplies(session, chain_id)
     total_supply = lambda project: ownership.functions.totalSupply(project).call(block_identifier=block)  # noqa: E731
-    mismatches = compare_balances(indexed, on_chain) + compare_supplies(supplies, total_supply)
-    return VerifyReport(block, len(indexed), len(supplies), mismatches)
+    frozen = reads.frozen(session, chain_id)
+    # One call per row: freezes are few (one per open dispute), unlike balances.
+    frozen_on_chain = [
+        ownership.functions.getFrozenTokens(ownership.w3.to_checksum_address(a), p).call(block_identifier=block)
+        for p, a, _ in frozen
+    ]
+    mismatches = (
+        compare_balances(indexed, on_chain)
+        + compare_supplies(supplies, total_supply)
+        + compare_frozen(frozen, frozen_on_chain)
+    )
+    return VerifyReport(block, len(indexed), len(supplies), mismatches, len(frozen))

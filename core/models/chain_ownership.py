@@ -1,5 +1,6 @@
 """The ownership contract's state as the indexer folds it from events: projects, balances, holders, exits,
-distributions, the KYC allowlist, pause flags and role members. Amounts are NUMERIC(78,0): exact uint256."""
+distributions, the KYC allowlist, pause flags, role members and ERC-7943 frozen amounts. Amounts are NUMERIC(78,0):
+exact uint256."""
 
 from __future__ import annotations
 
@@ -152,5 +153,23 @@ class ChainRole(Base):
     role: Mapped[str] = mapped_column(HASH)
     account: Mapped[str] = mapped_column(ADDRESS)
     granted: Mapped[bool] = mapped_column(Boolean)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    log_index: Mapped[int] = mapped_column(Integer)
+
+
+class ChainFrozen(Base):
+    """The frozen amount of an account's units of a project (ERC-7943), as of its latest `Frozen` event: absolute,
+    possibly above the balance; 0 once released (the row keeps the event that released it)."""
+
+    __tablename__ = "chain_frozen"
+    __table_args__ = (
+        PrimaryKeyConstraint("chain_id", "project_id", "account", name="pk_chain_frozen"),
+        CheckConstraint("amount >= 0", name="non_negative"),
+    )
+
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    project_id: Mapped[Decimal] = mapped_column(UINT256)
+    account: Mapped[str] = mapped_column(ADDRESS)
+    amount: Mapped[Decimal] = mapped_column(UINT256)
     block_number: Mapped[int] = mapped_column(BigInteger)
     log_index: Mapped[int] = mapped_column(Integer)

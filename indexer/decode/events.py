@@ -88,6 +88,28 @@ class AllowlistUpdated:
     allowed: bool
 
 
+# ----- ERC-7943 compliance (TerraLuminaOwnership) ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Frozen:
+    """The frozen amount of `account`'s units of `project_id` is now `amount` (absolute; may exceed the balance)."""
+
+    account: str
+    project_id: int
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class ForcedTransfer:
+    """A clawback: the units themselves moved in the TransferSingle of the same transaction."""
+
+    from_: str
+    to: str
+    project_id: int
+    amount: int
+
+
 # ----- OpenZeppelin Pausable / AccessControl (both contracts) ------------------------------------
 
 
@@ -155,6 +177,8 @@ DecodedEvent = (
     | ReturnsDistributed
     | ProjectExited
     | AllowlistUpdated
+    | Frozen
+    | ForcedTransfer
     | Paused
     | Unpaused
     | RoleGranted
@@ -179,6 +203,8 @@ EVENT_TYPES: dict[str, type[Any]] = {
         ReturnsDistributed,
         ProjectExited,
         AllowlistUpdated,
+        Frozen,
+        ForcedTransfer,
         Paused,
         Unpaused,
         RoleGranted,

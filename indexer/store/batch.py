@@ -92,6 +92,7 @@ def _write_rendered(cur: psycopg.Cursor, chain_id: int, r: Rendered, finalized: 
     latest_sql.upsert_allowlist(cur, chain_id, fx.allowlist)
     latest_sql.upsert_pauses(cur, chain_id, fx.pauses)
     latest_sql.upsert_roles(cur, chain_id, fx.roles)
+    latest_sql.upsert_frozen(cur, chain_id, fx.frozen)
     if any(r.months.values()) and series_sql.is_natively_partitioned(cur):
         for table, months in r.months.items():
             series_sql.ensure_partitions(cur, table, months)

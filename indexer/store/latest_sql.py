@@ -1,4 +1,5 @@
-"""SQL for last-writer state: the KYC allowlist, pause flags and role members (newest event per key wins)."""
+"""SQL for last-writer state: the KYC allowlist, pause flags, role members and frozen amounts (newest event per key
+wins)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from collections.abc import Mapping
 
 import psycopg
 
-from indexer.fold import RoleKey
-from indexer.rows import Latest
+from indexer.fold import FrozenKey, RoleKey
+from indexer.rows import Latest, LatestAmount
 from indexer.store.events_sql import latest_events
 
 # The WHERE keeps an older event (a replay) from overwriting a newer one.
@@ -26,7 +27,7 @@ def _upsert(cur: psycopg.Cursor, table: str, keys: tuple[str, ...], value: str, 
     )
 
 
-def _event(latest: Latest) -> dict[str, object]:
+def _event(latest: Latest | LatestAmount) -> dict[str, object]:
     return {"block_number": latest.block_number, "log_index": latest.log_index}
 
 
@@ -49,6 +50,15 @@ def upsert_roles(cur: psycopg.Cursor, chain_id: int, latest: Mapping[RoleKey, La
             for (c, r, a), v in latest.items()
         ]
         _upsert(cur, "chain_roles", ("contract", "role", "account"), "granted", rows)
+
+
+def upsert_frozen(cur: psycopg.Cursor, chain_id: int, latest: Mapping[FrozenKey, LatestAmount]) -> None:
+    if latest:
+        rows = [
+            {"chain_id": chain_id, "project_id": p, "account": a, "amount": v.amount, **_event(v)}
+            for (p, a), v in latest.items()
+        ]
+        _upsert(cur, "chain_frozen", ("project_id", "account"), "amount", rows)
 
 
 # ----- undo: recompute the touched keys from the events that remain ---------------------------------
@@ -90,3 +100,19 @@ def recompute_roles(cur: psycopg.Cursor, chain_id: int, keys: list[RoleKey]) -> 
         chain_id,
         {_role_key(e.key): Latest(e.event_name == "RoleGranted", e.block_number, e.log_index) for e in rows},
     )
+
+
+def recompute_frozen(cur: psycopg.Cursor, chain_id: int, keys: list[FrozenKey]) -> None:
+    if not keys:
+        return
+    joined = [f"{p}|{a}" for p, a in keys]
+    cur.execute(
+        "DELETE FROM chain_frozen WHERE chain_id = %s AND project_id::text || '|' || account = ANY(%s)",
+        (chain_id, joined),
+    )
+    rows = latest_events(cur, chain_id, ["Frozen"], "(args->>'project_id') || '|' || (args->>'account')", joined)
+    latest = {
+        (int(e.args["project_id"]), e.args["account"]): LatestAmount(int(e.args["amount"]), e.block_number, e.log_index)
+        for e in rows
+    }
+    upsert_frozen(cur, chain_id, latest)

@@ -16,6 +16,15 @@ def balances(session: Session, chain_id: int) -> list[tuple[int, str, int]]:
     return [(int(p), h, int(b)) for p, h, b in rows]
 
 
+def frozen(session: Session, chain_id: int) -> list[tuple[int, str, int]]:
+    """(project, account, frozen amount) per mirrored freeze, released ones (0) included: the chain must say 0 too."""
+    rows = session.execute(
+        text("SELECT project_id, account, amount FROM chain_frozen WHERE chain_id = :c ORDER BY project_id, account"),
+        {"c": chain_id},
+    ).all()
+    return [(int(p), a, int(f)) for p, a, f in rows]
+
+
 def supplies(session: Session, chain_id: int) -> list[tuple[int, int, int, int]]:
     """(project, minted, cap, sum of balances) per project."""
     rows = session.execute(

@@ -25,6 +25,7 @@ DERIVED_TABLES = (
     "chain_allowlist",
     "chain_pauses",
     "chain_roles",
+    "chain_frozen",
     "chain_mints",
     "chain_payments",
     *series_sql.SERIES_TABLES,
@@ -66,6 +67,7 @@ def undo_above(
         latest_sql.recompute_allowlist(cur, chain_id, sorted(fx.allowlist))
         latest_sql.recompute_pauses(cur, chain_id, sorted(fx.pauses))
         latest_sql.recompute_roles(cur, chain_id, sorted(fx.roles))
+        latest_sql.recompute_frozen(cur, chain_id, sorted(fx.frozen))
     chain_sql.delete_blocks_above(cur, chain_id, block_number)
     if anchor is not None:
         chain_sql.insert_blocks(cur, chain_id, [anchor], stored.finalized_block)

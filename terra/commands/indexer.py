@@ -177,7 +177,7 @@ def status_cmd(rpc_url: RpcUrl = None) -> None:
 
 @app.command("verify")
 def verify_cmd(rpc_url: RpcUrl = None) -> None:
-    """Compare every indexed balance and total supply with the chain at the indexed block."""
+    """Compare every indexed balance, total supply and frozen amount with the chain at the indexed block."""
     from indexer.service import verify
 
     settings = _setup(rpc_url)
@@ -189,7 +189,7 @@ def verify_cmd(rpc_url: RpcUrl = None) -> None:
         console.print(f"[red]mismatch[/] {mismatch}", soft_wrap=True)
     summary = (
         f"block {result.block_number:,}: {result.balances_checked:,} balances and "
-        f"{result.projects_checked:,} projects checked"
+        f"{result.projects_checked:,} projects checked, {result.frozen_checked:,} frozen amounts"
     )
     if not result.ok:
         raise fail(f"{len(result.mismatches)} mismatch(es) at {summary}", EXIT_MISMATCH)

@@ -20,6 +20,7 @@ TABLES: dict[str, str] = {
     "chain_allowlist": "account, allowed, block_number, log_index",
     "chain_pauses": "contract, paused, block_number, log_index",
     "chain_roles": "contract, role, account, granted, block_number, log_index",
+    "chain_frozen": "project_id, account, amount, block_number, log_index",
     "chain_mints": "payment_ref, project_id, investor, amount, block_number, block_hash, log_index, final",
     "chain_payments": "payment_ref, payer, project_id, token, amount, block_number, block_hash, log_index, final",
     "chain_transfer_series": "block_time, block_number, block_hash, log_index, batch_index, "

@@ -170,6 +170,18 @@ class Activity:
         )
         return self._tx(sender, data)
 
+    def allow(self, account: str) -> dict[str, Any]:
+        return self._tx(self.chain.admin, self.chain.contracts.ownership.encode_abi("setAllowed", args=[account, True]))
+
+    def freeze(self, account: str, project: int, amount: int) -> dict[str, Any]:
+        """setFrozenTokens by the admin (who holds the compliance role on a local deploy)."""
+        data = self.chain.contracts.ownership.encode_abi("setFrozenTokens", args=[account, project, amount])
+        return self._tx(self.chain.admin, data)
+
+    def force(self, sender: str, receiver: str, project: int, amount: int) -> dict[str, Any]:
+        data = self.chain.contracts.ownership.encode_abi("forcedTransfer", args=[sender, receiver, project, amount])
+        return self._tx(self.chain.admin, data)
+
     def _tx(self, sender: LocalAccount, data: str, to: str | None = None) -> dict[str, Any]:
         return {
             "from": sender.address,

@@ -64,6 +64,13 @@ def emit_every_event(
     transact(w3, inv_b, own.functions.safeTransferFrom(a, b, 1, 50, b""))  # operator transfer: operator != from
     transact(w3, inv_a, own.functions.setApprovalForAll(b, False))
 
+    # ERC-7943: a dispute freezes b's units of project 1 (250 held); a clawback of 100 to the treasury lowers the
+    # freeze to the 150 left (Frozen from forcedTransfer); a's freeze of project 2 stays.
+    transact(w3, admin, own.functions.setAllowed(treasury, True))
+    transact(w3, admin, own.functions.setFrozenTokens(b, 1, 250))
+    transact(w3, admin, own.functions.forcedTransfer(b, treasury, 1, 100))
+    transact(w3, admin, own.functions.setFrozenTokens(a, 2, 5_000))
+
     snapshot = w3.eth.block_number
     root = Web3.keccak(text=f"{tag}-merkle-root")
     transact(w3, admin, own.functions.distributeReturns(1, 1, 123_456_789, root, snapshot))

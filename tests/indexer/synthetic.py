@@ -121,6 +121,23 @@ def allowlisted(account: str, allowed: bool) -> tuple[str, str, dict[str, Any]]:
     return OWNERSHIP, "AllowlistUpdated", {"account": account, "allowed": allowed}
 
 
+def frozen(account: str, project: int, amount: int) -> tuple[str, str, dict[str, Any]]:
+    return OWNERSHIP, "Frozen", {"account": account, "project_id": project, "amount": amount}
+
+
+def forced(
+    sender: str, receiver: str, project: int, amount: int, frozen_left: int | None = None
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """A clawback as the contract emits it: Frozen first when it lowers the freeze (to `frozen_left`), the
+    TransferSingle (operator: the compliance key), then ForcedTransfer."""
+    move = {"operator": HOLDERS[0], "from_": sender, "to": receiver, "id": project, "value": amount}
+    return [
+        *([frozen(sender, project, frozen_left)] if frozen_left is not None else []),
+        (OWNERSHIP, "TransferSingle", move),
+        (OWNERSHIP, "ForcedTransfer", {"from_": sender, "to": receiver, "project_id": project, "amount": amount}),
+    ]
+
+
 def paused(contract: str, value: bool) -> tuple[str, str, dict[str, Any]]:
     return contract, "Paused" if value else "Unpaused", {"account": HOLDERS[0]}
 

@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, load_abi
 from indexer.decode import EVENT_TYPES, DecodeError, decode_log, decode_logs, event_to_dict
 from indexer.decode.decoder import topic0_of
-from indexer.decode.events import InvestmentMinted, ProjectCreated, RoleAdminChanged, TransferBatch, TransferSingle
+from indexer.decode.events import (
+    ForcedTransfer,
+    Frozen,
+    InvestmentMinted,
+    ProjectCreated,
+    RoleAdminChanged,
+    TransferBatch,
+    TransferSingle,
+)
 from indexer.rpc.normalize import raw_log, raw_logs
 from indexer.types import RawLog
 
@@ -161,6 +169,18 @@ def test_investment_minted_round_trips_any_values(
 ) -> None:
     log = _log("InvestmentMinted", [project, investor, "0x" + ref.hex()], encode(["uint256"], [amount]), log_index)
     assert decode_log(log) == InvestmentMinted(project, investor, amount, "0x" + ref.hex())
+
+
+@given(address, uint256, uint256)
+def test_frozen_round_trips_any_values(account: str, project: int, amount: int) -> None:
+    event = decode_log(_log("Frozen", [account, project], encode(["uint256"], [amount])))
+    assert event == Frozen(account, project, amount)
+
+
+@given(address, address, uint256, uint256)
+def test_forced_transfer_round_trips_any_values(frm: str, to: str, project: int, amount: int) -> None:
+    event = decode_log(_log("ForcedTransfer", [frm, to, project], encode(["uint256"], [amount])))
+    assert event == ForcedTransfer(frm, to, project, amount)
 
 
 @given(address, address, address, uint256, uint256)

@@ -87,6 +87,28 @@ def test_reorg_while_following_ends_equal_to_chain_and_to_a_fresh_reindex(
     assert_mirror_matches_chain(settings, clean_db, private_chain)
 
 
+def test_a_reorg_undoes_a_freeze_and_a_clawback(
+    private_chain: PrivateChain, settings: Settings, clean_db: Engine
+) -> None:
+    activity = Activity(private_chain, "freeze")
+    holder, treasury = private_chain.investors[0].address, private_chain.treasury.address
+    activity.send(activity.allow(treasury))
+    sync_until_head(settings, clean_db)
+    kept = mirror_state(clean_db, CHAIN_ID)["chain_frozen"]
+    activity.send(activity.freeze(holder, 1, 10**15))  # more than it holds
+    activity.send(activity.force(holder, treasury, 1, 100))  # lowers the freeze to what is left
+    sync_until_head(settings, clean_db)
+    frozen = mirror_state(clean_db, CHAIN_ID)["chain_frozen"]
+    left = private_chain.contracts.ownership.functions.balanceOf(holder, 1).call()
+    assert [(int(p), a, int(f)) for p, a, f, *_ in frozen if a == holder.lower()] == [(1, holder.lower(), left)]
+
+    reorg(private_chain, 2, activity.mixed(2))  # the new branch has neither
+    sync_until_head(settings, clean_db)
+    assert private_chain.contracts.ownership.functions.getFrozenTokens(holder, 1).call() == 0
+    assert mirror_state(clean_db, CHAIN_ID)["chain_frozen"] == kept
+    assert_mirror_matches_chain(settings, clean_db, private_chain)
+
+
 def test_rollback_then_new_blocks_is_followed(
     private_chain: PrivateChain, settings: Settings, clean_db: Engine
 ) -> None:

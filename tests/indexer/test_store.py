@@ -22,6 +22,8 @@ from tests.indexer.synthetic import (
     created,
     distributed,
     exited,
+    forced,
+    frozen,
     minted,
     paid,
     paused,
@@ -116,8 +118,9 @@ def test_undo_then_another_branch_equals_that_branch_applied_straight(clean_db: 
         session.execute(
             text(
                 "TRUNCATE chain_events, chain_projects, chain_balances, chain_holder_counts, chain_allowlist, "
-                "chain_pauses, chain_roles, chain_mints, chain_payments, chain_distributions, chain_exits, "
-                "chain_transfer_series, chain_mint_series, chain_payment_series, chain_blocks, chain_checkpoints"
+                "chain_pauses, chain_roles, chain_frozen, chain_mints, chain_payments, chain_distributions, "
+                "chain_exits, chain_transfer_series, chain_mint_series, chain_payment_series, chain_blocks, "
+                "chain_checkpoints"
             )
         )
     apply(clean_db, chain.batch(1, 4))
@@ -168,3 +171,52 @@ def test_a_batch_on_another_branch_is_refused(clean_db: Engine) -> None:
     other.add_block([allowlisted(C, True)])
     with pytest.raises(StoreConflict, match="another branch"):
         apply(clean_db, other.batch(3, 3))
+
+
+def frozen_rows(engine: Engine) -> dict[tuple[int, str], tuple[int, int, int]]:
+    """(project, account) -> (amount, block, log index) as chain_frozen holds them."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT project_id, account, amount, block_number, log_index FROM chain_frozen WHERE chain_id = :c"),
+            {"c": CHAIN_ID},
+        ).all()
+    return {(int(p), a): (int(f), n, i) for p, a, f, n, i in rows}
+
+
+def freeze_history() -> SyntheticChain:
+    chain = SyntheticChain()
+    chain.add_block([created(1, 1_000_000), allowlisted(A, True), allowlisted(C, True), *minted(1, A, 1_000, ref(1))])
+    chain.add_block([frozen(A, 1, 1_000), frozen(B, 1, 5)])  # B holds nothing: a freeze may exceed the balance
+    chain.add_block([frozen(A, 1, 800), *forced(A, C, 1, 300, frozen_left=700)])  # newest event per key wins
+    return chain
+
+
+def test_frozen_amounts_are_the_newest_event_per_key_and_a_forced_transfer_moves_balances(clean_db: Engine) -> None:
+    apply(clean_db, freeze_history().batch(1, 3))
+    assert frozen_rows(clean_db) == {(1, A): (700, 3, 1), (1, B): (5, 2, 1)}
+    state = mirror_state(clean_db, CHAIN_ID)
+    assert {(int(p), h): int(b) for p, h, b in state["chain_balances"]} == {(1, A): 700, (1, C): 300}
+    forced_events = "SELECT count(*) FROM chain_events WHERE chain_id = :c AND event_name = 'ForcedTransfer'"
+    assert scalar(clean_db, forced_events) == 1
+    assert balances_consistent(clean_db, CHAIN_ID) == []
+
+
+def test_replaying_freezes_changes_nothing_and_an_older_one_never_overwrites(clean_db: Engine) -> None:
+    chain = freeze_history()
+    apply(clean_db, chain.batch(1, 3))
+    before = mirror_state(clean_db, CHAIN_ID)
+    apply(clean_db, chain.batch(2, 3))
+    apply(clean_db, chain.batch(2, 2))
+    assert mirror_state(clean_db, CHAIN_ID) == before
+
+
+def test_undo_of_a_freeze_restores_the_one_before_and_removes_a_first_one(clean_db: Engine) -> None:
+    chain = freeze_history()
+    apply(clean_db, chain.batch(1, 2))
+    at_two = mirror_state(clean_db, CHAIN_ID)
+    apply(clean_db, chain.batch(3, 3))
+    undo(clean_db, chain, 2)
+    assert frozen_rows(clean_db) == {(1, A): (1_000, 2, 0), (1, B): (5, 2, 1)}
+    assert mirror_state(clean_db, CHAIN_ID) == at_two
+    undo(clean_db, chain, 1)
+    assert frozen_rows(clean_db) == {}

@@ -1,6 +1,6 @@
-"""Property of the store: for random valid event histories, random batch cuts and a random fork point, undoing
-above the fork (through another branch and back) then re-applying equals applying straight; and at every step
-sum of balances = minted <= cap, holder counts agree."""
+"""Property of the store: for random valid event histories (freezes and clawbacks included), random batch cuts and a
+random fork point, undoing above the fork (through another branch and back) then re-applying equals applying
+straight; and at every step sum of balances = minted <= cap, holder counts agree."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ from tests.indexer.synthetic import (
     created,
     distributed,
     exited,
+    forced,
+    frozen,
     minted,
     paid,
     paused,
@@ -68,9 +70,9 @@ class Model:
 def draw_event(draw: st.DrawFn, m: Model) -> list[Event]:
     kinds = ["create", "allow", "pause", "role", "pay"]
     if m.open_projects():
-        kinds += ["mint", "mint", "exit", "distribute"]
+        kinds += ["mint", "mint", "exit", "distribute", "freeze"]
     if m.held():
-        kinds += ["transfer", "transfer", "batch"]
+        kinds += ["transfer", "transfer", "batch", "force"]
     kind = draw(st.sampled_from(kinds))
     holder = draw(st.sampled_from(HOLDERS))
     if kind == "create":
@@ -90,6 +92,14 @@ def draw_event(draw: st.DrawFn, m: Model) -> list[Event]:
         amount = draw(st.integers(1, m.balances[(project, sender)]))
         m.move(project, sender, holder, amount)
         return [transfer(sender, holder, project, amount)]
+    if kind == "force":  # a clawback, lowering a freeze or not
+        project, sender = draw(st.sampled_from(m.held()))
+        amount = draw(st.integers(1, m.balances[(project, sender)]))
+        m.move(project, sender, holder, amount)
+        left = draw(st.one_of(st.none(), st.just(m.balances[(project, sender)])))
+        return forced(sender, holder, project, amount, frozen_left=left)
+    if kind == "freeze":
+        return [frozen(holder, draw(st.sampled_from(m.open_projects())), draw(st.integers(0, 10**30)))]
     if kind == "batch":
         sender = draw(st.sampled_from(m.held()))[1]
         projects = [p for p, h in m.held() if h == sender]

@@ -46,6 +46,10 @@ def test_backfill_then_follow_mirrors_every_event(
         assert one("SELECT count(*) FROM chain_roles WHERE granted") == [(8,)]  # 6 ownership, 2 router
         allowed = f"SELECT allowed FROM chain_allowlist WHERE account = '{investors[3].address.lower()}'"
         assert one(allowed) == [(False,)]
+        b, c = investors[1].address.lower(), investors[0].address.lower()
+        frozen = "SELECT project_id, account, amount FROM chain_frozen ORDER BY project_id"
+        assert one(frozen) == [(1, b, 150), (2, c, 5_000)]  # b's freeze lowered by the clawback
+        assert one("SELECT count(*) FROM chain_events WHERE event_name = 'ForcedTransfer'") == [(1,)]
         assert one("SELECT count(*) FROM chain_events WHERE NOT final") == one(
             f"SELECT count(*) FROM chain_events WHERE block_number > {position.finalized}"
         )

@@ -98,6 +98,32 @@ def test_verify_lists_each_mismatch_and_exits_non_zero(indexed, clean_db: Engine
     assert "4 mismatch(es)" in result.output
 
 
+def test_the_mirror_after_a_freeze_and_a_clawback_equals_the_chain_and_verify_checks_it(
+    indexed, chain: Chain, clean_db: Engine, admin, investors, treasury
+) -> None:
+    own, a, b = chain.ownership, investors[0].address, investors[1].address
+    transact(chain.w3, admin, own.functions.setAllowed(treasury.address, True))
+    transact(chain.w3, admin, own.functions.setFrozenTokens(a, 1, 400))  # a holds 450 of project 1
+    transact(chain.w3, admin, own.functions.forcedTransfer(a, treasury.address, 1, 100))  # freeze drops to 350
+    transact(chain.w3, admin, own.functions.setFrozenTokens(b, 1, 1_000))  # above b's 350: allowed
+    sync_until_head(indexed, clean_db)
+    with clean_db.connect() as conn:
+        rows = conn.execute(text("SELECT project_id, account, amount FROM chain_frozen ORDER BY account")).all()
+        forced = conn.execute(text("SELECT args FROM chain_events WHERE event_name = 'ForcedTransfer'")).scalars().all()
+    on_chain = {(1, h.lower()): own.functions.getFrozenTokens(h, 1).call() for h in (a, b)}
+    assert {(int(p), h): int(f) for p, h, f in rows} == on_chain == {(1, a.lower()): 350, (1, b.lower()): 1_000}
+    assert forced == [{"from_": a.lower(), "to": treasury.address.lower(), "project_id": "1", "amount": "100"}]
+    report = verify(indexed, clean_db)
+    assert report.ok and report.frozen_checked == 2 and report.balances_checked == 4
+
+    with clean_db.begin() as conn:
+        conn.execute(text("UPDATE chain_frozen SET amount = amount + 1 WHERE account = :a"), {"a": a.lower()})
+    report = verify(indexed, clean_db)
+    assert [str(m) for m in report.mismatches] == [f"frozen: project 1 holder {a.lower()}: indexed 351, expected 350"]
+    result = CliRunner().invoke(app, ["verify"])
+    assert result.exit_code == EXIT_MISMATCH and "1 mismatch(es)" in result.output
+
+
 def test_status_and_verify_commands(indexed) -> None:
     runner = CliRunner()
     status = runner.invoke(app, ["status"])
