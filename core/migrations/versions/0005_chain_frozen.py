@@ -5,7 +5,7 @@ balance, 0 once released) with the block and log index that set it. ForcedTransf
 own: they stay in chain_events, and the units they move are in the TransferSingle the balances already fold.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
