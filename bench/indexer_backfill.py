@@ -14,106 +14,34 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import uuid
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-import psycopg
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.backfill_chain import GAS_LIMIT, RESULTS, ensure_chain, paths  # noqa: E402
 from bench.chain_shapes import SHAPES  # noqa: E402
+from bench.databases import DEFAULT_SERVER, drop_database, fresh_database, postmaster_pid  # noqa: E402, F401
 from bench.process_usage import UsageSampler, own_and_reaped_cpu_seconds, tree_cpu_seconds  # noqa: E402
-from core.db.engine import make_engine, sqlalchemy_url  # noqa: E402
-from core.db.migrate import upgrade  # noqa: E402
+from bench.profiling import start_profiler, summarize_profile  # noqa: E402
+from core.db.engine import make_engine  # noqa: E402
 from indexer.backfill import BackfillProgress  # noqa: E402
 from indexer.rpc.client import RpcClient  # noqa: E402
 from indexer.service import mirror_target  # noqa: E402
 from indexer.sync import ChainMirror, SyncOptions  # noqa: E402
 from terra.local.anvil import Anvil  # noqa: E402
 
-DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
-
 # The mirror tables this bench reads, named once.
 EVENTS_TABLE = "chain_events"
 BALANCES_TABLE = "chain_balances"
-
-
-def fresh_database(server: str) -> str:
-    name = f"terra_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = sqlalchemy_url(server.rsplit("/", 1)[0] + f"/{name}")
-    upgrade(url)
-    return url
-
-
-def drop_database(server: str, url: str) -> None:
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-
-
-def postmaster_pid(server: str) -> int | None:
-    """The server's main process, parent of every backend: found through a backend of ours, when it runs here."""
-    with psycopg.connect(server, autocommit=True) as conn:
-        row = conn.execute("SELECT pg_backend_pid()").fetchone()
-        assert row is not None
-        try:  # while the backend lives: it exits with the connection
-            stat = Path(f"/proc/{row[0]}/stat").read_text()
-        except OSError:
-            return None  # a server on another machine: its CPU cannot be read from here
-    return int(stat.rsplit(")", 1)[1].split()[1])
-
-
-def start_profiler(out: Path) -> subprocess.Popen[bytes] | None:
-    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    if not Path(py_spy).exists():
-        print("py-spy not installed (.venv/bin/pip install py-spy): no profile")
-        return None
-    args = [
-        py_spy,
-        "record",
-        "--pid",
-        str(os.getpid()),
-        "--format",
-        "raw",
-        "--rate",
-        "200",
-        "--threads",
-        "--gil",
-        "--output",
-        str(out),
-    ]
-    return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def summarize_profile(raw: Path, top: int = 18) -> list[str]:
-    """Self time per function, and per thread, from py-spy's collapsed stacks."""
-    own: Counter[str] = Counter()
-    threads: Counter[str] = Counter()
-    total = 0
-    for line in raw.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
-        frames = stack.split(";")
-        n = int(count)
-        total += n
-        threads[frames[0]] += n
-        own[frames[-1].split(" (")[0] + " (" + frames[-1].split(" (")[-1] if " (" in frames[-1] else frames[-1]] += n
-    lines = [f"samples: {total}"]
-    lines += [f"  thread {t}: {100 * n / total:.1f}%" for t, n in threads.most_common()]
-    lines += [f"  {100 * n / total:5.1f}%  {f}" for f, n in own.most_common(top)]
-    return lines
 
 
 def run_once(args: argparse.Namespace, state_file: Path, deployment: Any, server: str) -> dict[str, Any]:
