@@ -118,11 +118,15 @@ def open_flags(session: Session) -> Sequence[PaymentFlag]:
 # ----- compliance intents ------------------------------------------------------------------------
 
 
+# The conflict targets' predicates are literals, as in the partial unique indexes: a bound parameter there stops
+# matching the index once psycopg prepares the statement (6th execution on a connection) and the insert fails.
+
+
 def ensure_allow_intent(session: Session, account: str) -> None:
     session.execute(
         insert(ComplianceIntent)
         .values(kind="allow", account=account.lower(), status="pending")
-        .on_conflict_do_nothing(index_elements=["account"], index_where=ComplianceIntent.kind == "allow")
+        .on_conflict_do_nothing(index_elements=["account"], index_where=text("kind = 'allow'"))
     )
 
 
@@ -138,7 +142,7 @@ def ensure_clawback_intent(session: Session, investment: Investment, amount: int
             investment_id=investment.id,
             status="pending",
         )
-        .on_conflict_do_nothing(index_elements=["investment_id"], index_where=ComplianceIntent.kind == "clawback")
+        .on_conflict_do_nothing(index_elements=["investment_id"], index_where=text("kind = 'clawback'"))
     )
 
 
