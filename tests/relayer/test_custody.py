@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from eth_account import Account
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from core.chain.accounts import ANVIL_MNEMONIC
@@ -41,3 +44,12 @@ def test_the_mnemonic_is_scrubbed_from_anything_printed(monkeypatch: pytest.Monk
     settings = load_settings(RelayerSettings)
     assert words not in repr(settings)
     assert words not in redact(f"failed to derive from {words}")
+
+
+@settings(max_examples=25, deadline=None)
+@given(index=st.integers(min_value=1, max_value=2**31 - 1), configured=st.booleans())
+def test_the_cached_parent_derivation_gives_the_libraries_bip44_address(index: int, configured: bool) -> None:
+    # The parent node is derived once per process; each user costs one child step. Same address as the library.
+    custody = Custody(SecretStr(ANVIL_MNEMONIC) if configured else None, 137 if configured else 31337)
+    path = f"m/44'/60'/{0 if configured else 1}'/0/{index}"
+    assert custody.address(index) == Account.from_mnemonic(ANVIL_MNEMONIC, account_path=path).address.lower()
