@@ -24,6 +24,7 @@ from core.models.investments import Investment
 from core.models.payments import ComplianceIntent, MintIntent, PaymentFlag, StripeEvent
 from relayer.custody import Custody
 from relayer.metrics import CRYPTO_PAYMENTS, EVENTS_PROCESSED, MINT_BATCH_SIZE, MINT_INTENTS, MINTS_FAILED
+from relayer.outbox.views import bool_views
 from relayer.payments import repository as repo
 from relayer.payments.crypto import Expected, Paid, judge
 from relayer.payments.settle import settle
@@ -200,25 +201,33 @@ def follow_index(sf: sessionmaker[Session], chain_id: int, custody: Custody, lim
 # ----- mint intents → transactions ---------------------------------------------------------------
 
 
+# Most mint transactions one pass hands over: a pass every second with one batch could never mint more than one
+# batch a second, whatever the block holds.
+MINT_BATCHES_PER_PASS = 10
+
+
 def drain_mint_intents(sf: sessionmaker[Session], chain: Chain, batch_size: int) -> int:
-    """Hand waiting intents to the transaction manager: one mintInvestmentBatch for up to `batch_size` of them
-    (an intent whose batch reverted goes alone). Recipients not yet on the allowlist wait for it."""
+    """Hand waiting intents to the transaction manager: mintInvestmentBatch calls of up to `batch_size` of them,
+    at most MINT_BATCHES_PER_PASS a pass (an intent whose batch reverted goes alone). Recipients not yet on the
+    allowlist wait for it."""
     with sf.begin() as session:
         intents = session.scalars(
             select(MintIntent)
             .where(MintIntent.status == "pending")
             .order_by(MintIntent.alone.desc(), MintIntent.id)
-            .limit(batch_size)
+            .limit(batch_size * MINT_BATCHES_PER_PASS)
             .with_for_update(skip_locked=True)
         ).all()
         if not intents:
             return 0
-        allowed = {r: _is_allowed(chain, r) for r in {i.recipient for i in intents}}
+        recipients = sorted({i.recipient for i in intents})
+        allowed = dict(zip(recipients, _are_allowed(chain, recipients), strict=True))
         ready = [i for i in intents if allowed[i.recipient]]
         groups: list[list[MintIntent]] = [[i] for i in ready if i.alone]
         together = [i for i in ready if not i.alone]
-        if together:
-            groups.append(together)
+        groups += [together[k : k + batch_size] for k in range(0, len(together), batch_size)]
+        groups = groups[:MINT_BATCHES_PER_PASS]
+        ready = [i for group in groups for i in group]
         for group in groups:
             mints = [
                 Mint(int(i.project_id), Web3.to_checksum_address(i.recipient), i.amount, _ref(i.payment_ref))
@@ -430,7 +439,11 @@ def _ref(hex_ref: str) -> bytes:
 
 
 def _is_allowed(chain: Chain, account: str) -> bool:
-    return bool(chain.ownership.functions.isAllowed(Web3.to_checksum_address(account)).call())
+    return _are_allowed(chain, [account])[0]
+
+
+def _are_allowed(chain: Chain, accounts: Sequence[str]) -> list[bool]:
+    return bool_views(chain.w3, chain.ownership.address, "isAllowed(address)", accounts)
 
 
 def mint_still_needed(chain: Chain) -> Callable[[Session, object], bool]:
@@ -442,7 +455,6 @@ def mint_still_needed(chain: Chain) -> Callable[[Session, object], bool]:
         refs = session.scalars(select(MintIntent.payment_ref).where(MintIntent.tx_id == tx_id)).all()
         if not refs:
             return True
-        used = [bool(chain.ownership.functions.paymentRefUsed(_ref(r)).call()) for r in refs]
-        return not all(used)
+        return not all(bool_views(chain.w3, chain.ownership.address, "paymentRefUsed(bytes32)", refs))
 
     return still_needed
