@@ -162,7 +162,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         replays = load(url, payloads, args.clients, args.concurrency)
         sampler.stop()
         pg2, _ = sampler.postgres_cpu()
-        stored = engine.connect().exec_driver_sql("SELECT count(*) FROM stripe_events").scalar()
+        with engine.connect() as conn:
+            stored = conn.exec_driver_sql("SELECT count(*) FROM stripe_events").scalar()
         result = {
             "clients": args.clients,
             "concurrency_per_client": args.concurrency,

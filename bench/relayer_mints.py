@@ -221,6 +221,7 @@ def run(
         result["paced"] = paced(stack, rate, seconds, timeout) if rate > 0 and seconds > 0 else None
         sampler.stop()
         pg_ours, pg_shared = sampler.postgres_cpu()
+        stack.wait_receipts()
         result |= mint_gas(stack)
         result |= {
             "peak_rss_mb": round(sampler.peak_rss_kb / 1024),

@@ -205,6 +205,13 @@ class BenchStack:
         )
         return [(int(b), int(g), int(n)) for b, g, n in rows]
 
+    def wait_receipts(self, timeout: float = 60) -> None:
+        """Until the transaction manager has recorded the receipt of every mint (the index may show a mint first)."""
+        deadline = time.monotonic() + timeout
+        query = "SELECT count(*) FROM relayer_transactions WHERE purpose = 'mint' AND gas_used IS NULL"
+        while self.sql(query)[0][0] and time.monotonic() < deadline:
+            time.sleep(0.1)
+
     def start_relayer(self) -> Relayer:
         self.relayer = Relayer(relayer_context(self.settings, engine=self.engine))
         self.relayer.start()
