@@ -226,6 +226,9 @@ def run(
         result |= {
             "peak_rss_mb": round(sampler.peak_rss_kb / 1024),
             "cpu_s_bench_process": round(own_and_reaped_cpu_seconds() - cpu0, 1),
+            "cpu_ms_per_investment_bench_process": round(
+                1000 * (own_and_reaped_cpu_seconds() - cpu0) / (n + (result["paced"] or {}).get("investments", 0)), 1
+            ),
             "cpu_s_anvil": round(tree_cpu_seconds(anvil_pid) - anvil0, 1),
             "cpu_s_postgres_backends": round(pg_ours, 1),
             "cpu_s_postgres_shared": round(pg_shared, 1),
