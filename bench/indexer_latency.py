@@ -26,7 +26,7 @@ from web3 import Web3
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.indexer_backfill import DEFAULT_SERVER, drop_database, fresh_database  # noqa: E402
+from bench.databases import DEFAULT_SERVER, drop_database, fresh_database  # noqa: E402
 from core.chain.abis import OWNERSHIP, load_abi  # noqa: E402
 from core.chain.accounts import LOCAL_DEPLOYER, LOCAL_RELAYER, LOCAL_TREASURY, anvil_account  # noqa: E402
 from core.chain.compiler import compile_project  # noqa: E402

@@ -157,7 +157,7 @@ class BenchStack:
 
     def user_of(self, investment_id: uuid.UUID) -> uuid.UUID:
         rows = self.sql("SELECT investor_user_id FROM investments WHERE id = :i", i=investment_id)
-        return rows[0][0]
+        return uuid.UUID(str(rows[0][0]))
 
     def sql(self, query: str, **params: Any) -> list[tuple[Any, ...]]:
         with self.engine.connect() as conn:
