@@ -290,6 +290,39 @@ def test_waiting_intents_go_out_together_in_one_mint_batch(stack: Stack) -> None
         assert stack.mints_of(inv) == 1
 
 
+def test_one_pass_hands_over_several_full_batches_not_just_the_first(stack: Stack) -> None:
+    """Five allowlisted intents at batch size 2: one drain makes batches of 2, 2 and 1 (one batch a pass capped
+    throughput at one batch per poll interval, whatever a block holds)."""
+    stack.stop_relayer()
+    try:
+        ctx = relayer_context(stack.settings)
+        investments = [stack.card_investment(1_100 + i) for i in range(5)]
+        for inv in investments:
+            event = stack.event(inv, "payment_intent.succeeded")
+            with ctx.sessions.begin() as session:
+                store_stripe_event(session, event["id"], event["type"], False, event)
+        worker.process_stripe_events(ctx.sessions, ctx.custody, None)
+        worker.drain_compliance_intents(ctx.sessions, ctx.chain)
+        own = stack.chain.contracts.ownership
+        recipients = [Web3.to_checksum_address(str(stack.investment(i).recipient)) for i in investments]
+        for _ in range(40):  # until the allowlist transaction is mined
+            ctx.manager.tick()
+            if all(own.functions.isAllowed(r).call() for r in recipients):
+                break
+            time.sleep(0.1)
+        assert worker.drain_mint_intents(ctx.sessions, ctx.chain, 2) == 5
+        sizes = stack.sql(
+            "SELECT count(*) FROM mint_intents WHERE investment_id = ANY(:ids) GROUP BY tx_id", ids=list(investments)
+        )
+        assert sorted(n for (n,) in sizes) == [1, 2, 2]
+        ctx.close()
+    finally:
+        stack.start_relayer()
+    for inv in investments:
+        stack.wait_status(inv, "completed", "final")
+        assert stack.mints_of(inv) == 1
+
+
 def test_a_payment_whose_reference_is_already_minted_on_chain_mints_nothing_more(stack: Stack) -> None:
     inv = stack.card_investment(1_000)
     own = stack.chain.contracts.ownership
