@@ -53,7 +53,8 @@ from bench.relayer_stack import (  # noqa: E402
 CLIENT_THREADS = 8
 # What a profile of the burst is summed under: the worker passes, the manager's steps, the webhook, the indexer.
 PROFILED = [
-    "run_passes_once",
+    "run_follow_passes",
+    "run_send_passes",
     "process_stripe_events",
     "judge_crypto_payments",
     "follow_index",

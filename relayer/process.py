@@ -154,8 +154,9 @@ class Relayer:
             return int(self.server.servers[0].sockets[0].getsockname()[1])
         return self.ctx.settings.relayer_port
 
-    def passes(self) -> list[tuple[str, Callable[[], object]]]:
-        ctx, s = self.ctx, self.ctx.settings
+    def follow_passes(self) -> list[tuple[str, Callable[[], object]]]:
+        """What moves investments: events, final payments, the index, transaction outcomes, refunds owed."""
+        ctx = self.ctx
         return [
             ("stripe_events", lambda: worker.process_stripe_events(ctx.sessions, ctx.custody, ctx.fetch_intent)),
             ("crypto_payments", lambda: worker.judge_crypto_payments(ctx.sessions, ctx.chain, ctx.custody)),
@@ -163,13 +164,28 @@ class Relayer:
             ("mint_reverts", lambda: worker.follow_mint_transactions(ctx.sessions, ctx.custody)),
             ("compliance_results", lambda: worker.follow_compliance_transactions(ctx.sessions, ctx.custody)),
             ("refunds", lambda: worker.request_refunds(ctx.sessions, ctx.refund)),
+        ]
+
+    def send_passes(self) -> list[tuple[str, Callable[[], object]]]:
+        """What goes to the chain: intents into transactions, and the transaction manager's step."""
+        ctx, s = self.ctx, self.ctx.settings
+        return [
             ("compliance", lambda: worker.drain_compliance_intents(ctx.sessions, ctx.chain)),
             ("mints", lambda: worker.drain_mint_intents(ctx.sessions, ctx.chain, s.relayer_mint_batch_size)),
             ("transactions", ctx.manager.tick),
         ]
 
+    def run_follow_passes(self) -> None:
+        self._run(self.follow_passes())
+
+    def run_send_passes(self) -> None:
+        self._run(self.send_passes())
+
     def run_passes_once(self) -> None:
-        for name, job in self.passes():
+        self._run(self.follow_passes() + self.send_passes())
+
+    def _run(self, passes: list[tuple[str, Callable[[], object]]]) -> None:
+        for name, job in passes:
             try:
                 job()
             except Exception as exc:  # noqa: BLE001 - a failed pass changes nothing; the next one retries
@@ -177,10 +193,11 @@ class Relayer:
                 log.error("relayer_pass_failed", job=name, error=f"{type(exc).__name__}: {exc}"[:300])
 
     def wake_worker(self) -> None:
-        """Run the worker passes now (a webhook was stored) instead of at the next interval."""
-        job = self.scheduler.get_job("worker")
-        if job is not None:
-            job.modify(next_run_time=datetime.now(UTC))
+        """Run the passes now (a webhook was stored) instead of at the next interval."""
+        for job_id in ("worker", "sender"):
+            job = self.scheduler.get_job(job_id)
+            if job is not None:
+                job.modify(next_run_time=datetime.now(UTC))
 
     def start(self) -> None:
         s = self.ctx.settings
@@ -196,16 +213,19 @@ class Relayer:
                     f"the relayer's webhook server could not listen on {s.relayer_host}:{s.relayer_port}"
                 )
             threading.Event().wait(0.05)
-        # The passes run as one APScheduler job, in order and never overlapping itself; reconcile as another.
-        self.scheduler.add_job(
-            self.run_passes_once,
-            "interval",
-            seconds=s.relayer_poll_interval,
-            id="worker",
-            max_instances=1,
-            coalesce=True,
-            next_run_time=datetime.now(UTC),
-        )
+        # Two APScheduler jobs, each never overlapping itself: one moves investments (events, payments, the index),
+        # one sends (intents into transactions, the manager's step), so a long pass of the one never holds up the
+        # other. Rows are claimed FOR UPDATE SKIP LOCKED; the manager runs in the sender only.
+        for job_id, run in (("worker", self.run_follow_passes), ("sender", self.run_send_passes)):
+            self.scheduler.add_job(
+                run,
+                "interval",
+                seconds=s.relayer_poll_interval,
+                id=job_id,
+                max_instances=1,
+                coalesce=True,
+                next_run_time=datetime.now(UTC),
+            )
         self.scheduler.add_job(
             lambda: run_reconcile(self.ctx),
             "interval",

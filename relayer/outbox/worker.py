@@ -18,7 +18,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from core.chain.ownership import Mint, allow_call, forced_transfer_call, freeze_call, mint_batch_call, mint_call
-from core.investments import find_by_payment_ref, set_status
+from core.investments import find_by_payment_ref
 from core.models.chain_payments import ChainMint
 from core.models.investments import Investment
 from core.models.payments import ComplianceIntent, MintIntent, PaymentFlag, StripeEvent
@@ -32,9 +32,6 @@ from relayer.payments.stripe_events import EventRejected, FetchIntent, apply_eve
 from relayer.tx.repository import enqueue_transaction, get_transaction
 
 log = structlog.get_logger("relayer.worker")
-
-# Investments whose status may still move with the index (a mint appearing, finalizing or reorged away).
-MOVING = ("paid", "minting", "completed", "disputed")
 
 
 @dataclass
@@ -163,6 +160,7 @@ def judge_crypto_payments(sf: sessionmaker[Session], chain: Chain, custody: Cust
 def follow_index(sf: sessionmaker[Session], chain_id: int, custody: Custody, limit: int = 500) -> int:
     """Settle investments the index may have moved; mark their intents done once their mint is indexed."""
     with sf.begin() as session:
+        settled = repo.complete_plain_mints(session, chain_id, limit)
         indexed = select(ChainMint.payment_ref).where(
             ChainMint.chain_id == Investment.chain_id, ChainMint.payment_ref == Investment.payment_ref
         )
@@ -172,8 +170,9 @@ def follow_index(sf: sessionmaker[Session], chain_id: int, custody: Custody, lim
             .where(
                 Investment.chain_id == chain_id,
                 or_(
-                    Investment.status.in_(("minting", "disputed")),
-                    (Investment.status == "paid") & indexed.exists(),
+                    Investment.status == "disputed",
+                    # minting and not indexed yet: nothing can have changed; the plain indexed ones went in bulk
+                    Investment.status.in_(("paid", "minting")) & indexed.exists(),
                     (Investment.status == "completed") & (~indexed.exists() | final.exists()),
                     (Investment.status == "final") & ~final.exists(),
                 ),
@@ -195,7 +194,7 @@ def follow_index(sf: sessionmaker[Session], chain_id: int, custody: Custody, lim
             else:
                 cause = "index: mint not (or no longer) indexed"
             settle(session, investment, cause, custody)
-        return len(rows)
+        return settled + len(rows)
 
 
 # ----- mint intents → transactions ---------------------------------------------------------------
@@ -241,16 +240,11 @@ def drain_mint_intents(sf: sessionmaker[Session], chain: Chain, batch_size: int)
             for intent in group:
                 intent.status, intent.tx_id, intent.updated_at = "submitted", tx_id, now
                 intent.attempts += 1
-                investment = session.get(Investment, intent.investment_id, with_for_update=True)
-                assert investment is not None
-                settle_minting(session, investment, tx_id)
+            # what rules.owed says of a paid investment whose intent is submitted, written for the whole batch
+            repo.mark_minting(session, [i.investment_id for i in group], f"outbox: mint handed to transaction {tx_id}")
             MINT_INTENTS.inc(len(group))
             MINT_BATCH_SIZE.observe(len(group))
         return len(ready)
-
-
-def settle_minting(session: Session, investment: Investment, tx_id: uuid.UUID) -> None:
-    set_status(session, investment, "minting", f"outbox: mint handed to transaction {tx_id}")
 
 
 def follow_mint_transactions(sf: sessionmaker[Session], custody: Custody, limit: int = 500) -> int:

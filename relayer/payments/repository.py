@@ -241,3 +241,61 @@ def mark_payment_seen(session: Session, payment: ChainPayment, investment_id: uu
         .returning(CryptoPaymentSeen.payment_ref)
     )
     return session.execute(stmt).scalar() is not None
+
+
+# ----- the common cases in bulk (what rules.owed gives for them, written for many rows in one statement) --------
+
+_MARK_MINTING = text(
+    """
+    WITH target AS (
+        SELECT id, status FROM investments WHERE id = ANY(:ids) AND status <> 'minting' ORDER BY id FOR UPDATE
+    ), moved AS (
+        UPDATE investments i SET status = 'minting', updated_at = now() FROM target t WHERE i.id = t.id
+    )
+    INSERT INTO investment_status_history (investment_id, from_status, to_status, at, cause)
+    SELECT id, status, 'minting', now(), :cause FROM target
+    """
+)
+
+
+def mark_minting(session: Session, investment_ids: Sequence[uuid.UUID], cause: str) -> None:
+    """Paid investments whose intents were just handed to a transaction: `minting` (rules.owed: Mint.SUBMITTED)."""
+    session.execute(_MARK_MINTING, {"ids": list(investment_ids), "cause": cause})
+
+
+_COMPLETE_PLAIN_MINTS = text(
+    """
+    WITH target AS (
+        SELECT i.id, i.status AS old, CASE WHEN m.final THEN 'final' ELSE 'completed' END AS new,
+               m.tx_hash, m.block_number, m.final
+        FROM investments i
+        JOIN chain_mints m ON m.chain_id = i.chain_id AND m.payment_ref = i.payment_ref
+        WHERE i.chain_id = :chain_id AND i.status IN ('minting', 'completed')
+          AND i.refunded_cents = 0 AND i.dispute_status IS NULL AND i.failure_reason IS NULL
+          AND i.status <> CASE WHEN m.final THEN 'final' ELSE 'completed' END
+        ORDER BY i.id
+        LIMIT :limit
+        FOR UPDATE OF i SKIP LOCKED
+    ), moved AS (
+        UPDATE investments i SET status = t.new, mint_tx_hash = t.tx_hash, mint_block = t.block_number,
+               updated_at = now()
+        FROM target t WHERE i.id = t.id
+    ), history AS (
+        INSERT INTO investment_status_history (investment_id, from_status, to_status, at, cause)
+        SELECT id, old, new, now(),
+               'index:' || tx_hash || ' block ' || block_number || CASE WHEN final THEN ' (final)' ELSE '' END
+        FROM target
+    ), done AS (
+        UPDATE mint_intents SET status = 'done', updated_at = now()
+        WHERE investment_id IN (SELECT id FROM target) AND status = 'submitted'
+    )
+    SELECT count(*) FROM target
+    """
+)
+
+
+def complete_plain_mints(session: Session, chain_id: int, limit: int) -> int:
+    """Investments with nothing but a payment and an indexed mint (no refund, dispute or failure): `completed`, or
+    `final` past finality, with the mint's transaction and block (rules.owed: Mint.INDEXED / Mint.FINAL with no
+    other fact). Everything else is settled one by one."""
+    return int(session.execute(_COMPLETE_PLAIN_MINTS, {"chain_id": chain_id, "limit": limit}).scalar() or 0)

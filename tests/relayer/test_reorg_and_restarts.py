@@ -55,7 +55,7 @@ def test_a_reorg_that_drops_the_mint_gets_it_sent_again_and_minted_exactly_once(
     )
     head = int(rpc(stack.chain.url, "eth_blockNumber", []), 16)
     rpc(stack.chain.url, "anvil_reorg", [head - mined_in + 1, []])  # the same heights, other blocks: no mint
-    assert stack.mints_of(inv) == 0
+    # (no look at the chain here: the running relayer may already have sent the mint again)
     mine(stack.chain.url, 1)
     # The relayer sends it again; the index drops the orphaned mint and mirrors the new one.
     wait_for(

@@ -138,7 +138,7 @@ def test_a_mined_transaction_dropped_by_a_reorg_is_sent_again_and_mined_once(
     rpc(url, "evm_mine", [])
     rows = drive(mgr, clean_db, done=lambda rows: rows[0].status == "mined")
     assert rows[0].id == tx_id and rows[0].tx_hash == before.tx_hash  # the same signed transaction, sent again
-    assert rows[0].block_hash != before.block_hash
+    # (its new block may even have the old block's hash: same parent, same transaction, same second on anvil)
     assert_each_mined_once(project.w3, rows, minter.address)
     assert minted_once(project.ownership, [mint])
 
