@@ -99,7 +99,8 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
     app.include_router(ops_router, dependencies=[Depends(reject_unknown_query_params)])
     label_routes(app)
 
-    # Added innermost first: a request meets RequestContext, then security headers, CORS, GZip, the body limit.
+    # Added innermost first: a request meets the security headers (on every answer, the last-resort 500 included),
+    # then RequestContext (ids, logs, metrics, the 500), CORS, GZip and the body limit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     if settings.api_cors_origins:
@@ -111,6 +112,6 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", CSRF_HEADER, REQUEST_ID_HEADER],
             expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
         )
-    app.add_middleware(SecurityHeadersMiddleware, always_hsts=settings.api_hsts)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, always_hsts=settings.api_hsts)
     return app

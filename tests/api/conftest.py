@@ -54,6 +54,20 @@ class Api:
         user = self.register()
         return user, self.tokens(user["email"])["access_token"]
 
+    def quick_users(self, count: int) -> None:
+        """`count` accounts written straight to the database with one shared hash (listing tests need many
+        rows, not many argon2 runs)."""
+        from datetime import UTC, datetime
+
+        from api.accounts import repository
+        from api.accounts.passwords import hash_password
+
+        shared = hash_password(STRONG_PASSWORD)
+        with Session(self.engine) as session, session.begin():
+            for _ in range(count):
+                email = f"bulk-{uuid.uuid4().hex[:10]}@example.org"
+                repository.add_user(session, email=email, password_hash=shared, country="FR", now=datetime.now(UTC))
+
     def grant(self, user_id: str, role: str) -> None:
         with Session(self.engine) as session, session.begin():
             service.grant_role(session, uuid.UUID(user_id), role)
@@ -75,3 +89,11 @@ def make_app(clean_db: Engine) -> Iterator[Any]:
 def api(make_app: Any, clean_db: Engine) -> Iterator[Api]:
     with TestClient(make_app(), base_url="https://testserver") as client:
         yield Api(client, clean_db)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _service_logging() -> None:
+    """Logs as the API process writes them (plain tracebacks, secrets scrubbed), not structlog's defaults."""
+    from core.logging_setup import configure_logging
+
+    configure_logging("INFO", json_lines=False)
