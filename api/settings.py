@@ -103,9 +103,7 @@ class ApiSettings(ContentStoreSettings):
         elif self.api_environment == "local":
             return SecretStr(LOCAL_DEV_JWT_SECRET)
         else:
-            raise InvalidSettings(
-                "API_JWT_SECRET: required outside API_ENVIRONMENT=local (or set API_JWT_SECRET_FILE)"
-            )
+            raise InvalidSettings("API_JWT_SECRET: required outside API_ENVIRONMENT=local (or set API_JWT_SECRET_FILE)")
         if len(key) < MIN_JWT_SECRET_LENGTH:
             raise InvalidSettings(f"{source}: at least {MIN_JWT_SECRET_LENGTH} characters are required")
         return SecretStr(key)

@@ -35,7 +35,11 @@ def configure_logging(level: str = "INFO", json_lines: bool = False) -> None:
 
     # Tracebacks as plain text, never with local variables (a request handler's locals hold passwords and tokens).
     if json_lines:
-        renderers: list[Any] = [structlog.processors.format_exc_info, redact_values, structlog.processors.JSONRenderer()]
+        renderers: list[Any] = [
+            structlog.processors.format_exc_info,
+            redact_values,
+            structlog.processors.JSONRenderer(),
+        ]
     else:
         console = structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)
         renderers = [redact_values, console]

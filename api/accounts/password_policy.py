@@ -39,13 +39,15 @@ def is_common(password: str) -> bool:
 
 def policy_failures(password: str, email: str | None = None) -> list[str]:
     """Why `password` is refused (stable reason codes, empty when it is acceptable)."""
-    password = unicodedata.normalize("NFKC", password)
     reasons: list[str] = []
+    # Length as typed (compatibility normalisation can expand one character into several).
     if len(password) < MIN_LENGTH:
         reasons.append("too_short")
     if len(password) > MAX_LENGTH:
         reasons.append("too_long")
-    if len(password) < PASSPHRASE_LENGTH and character_kinds(password) < MIN_KINDS:
+    length = len(password)
+    password = unicodedata.normalize("NFKC", password)
+    if length < PASSPHRASE_LENGTH and character_kinds(password) < MIN_KINDS:
         reasons.append("too_few_character_kinds")
     if len(set(password)) < MIN_DISTINCT:
         reasons.append("too_repetitive")

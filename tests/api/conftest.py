@@ -34,9 +34,13 @@ class Api:
     client: TestClient
     engine: Engine
 
-    def register(self, email: str | None = None, password: str = STRONG_PASSWORD, country: str = "DE") -> dict[str, Any]:
+    def register(
+        self, email: str | None = None, password: str = STRONG_PASSWORD, country: str = "DE"
+    ) -> dict[str, Any]:
         email = email or f"user-{uuid.uuid4().hex[:10]}@example.org"
-        answer = self.client.post("/api/v1/users/register", json={"email": email, "password": password, "country": country})
+        answer = self.client.post(
+            "/api/v1/users/register", json={"email": email, "password": password, "country": country}
+        )
         assert answer.status_code == 201, answer.text
         data: dict[str, Any] = answer.json()["data"]
         return data

@@ -128,7 +128,9 @@ def test_put_me_changes_the_country_only(api: Api) -> None:
     changed = api.client.put("/api/v1/users/me", json={"country": "fr"}, headers=bearer(token))
     assert changed.status_code == 200 and changed.json()["data"]["country"] == "FR"
     assert api.client.get("/api/v1/users/me", headers=bearer(token)).json()["data"]["country"] == "FR"
-    refused = api.client.put("/api/v1/users/me", json={"country": "FR", "kyc_status": "verified"}, headers=bearer(token))
+    refused = api.client.put(
+        "/api/v1/users/me", json={"country": "FR", "kyc_status": "verified"}, headers=bearer(token)
+    )
     assert_error(refused, 422, "VALIDATION_ERROR")
     assert stored_user(api, user["email"]).kyc_status == "pending"
 

@@ -146,7 +146,12 @@ def test_an_expired_or_unknown_refresh_token_is_refused(api: Api) -> None:
 @given(user=st.uuids(), family=st.uuids(), csrf=st.none() | st.text(min_size=1, max_size=64))
 def test_access_tokens_round_trip(user: uuid.UUID, family: uuid.UUID, csrf: str | None) -> None:
     token = issue_access_token(
-        TEST_JWT_KEY, user_id=user, family_id=family, now=datetime.now(UTC), lifetime=timedelta(hours=1), csrf_token=csrf
+        TEST_JWT_KEY,
+        user_id=user,
+        family_id=family,
+        now=datetime.now(UTC),
+        lifetime=timedelta(hours=1),
+        csrf_token=csrf,
     )
     claims = read_access_token(TEST_JWT_KEY, token)
     assert (claims.user_id, claims.family_id) == (user, family)

@@ -89,7 +89,9 @@ def test_wrong_types_and_missing_fields_are_validation_errors_and_store_nothing(
 
 def test_a_validation_error_never_echoes_the_input(api: Api) -> None:
     secret = "Sup3r-Secret-Password-" + "x" * 200  # too long: refused by the schema
-    answer = api.client.post("/api/v1/users/register", json={"email": "a@example.org", "password": secret, "country": "DE"})
+    answer = api.client.post(
+        "/api/v1/users/register", json={"email": "a@example.org", "password": secret, "country": "DE"}
+    )
     assert_error(answer, 422, "VALIDATION_ERROR")
     assert "Sup3r-Secret" not in answer.text
 

@@ -81,7 +81,10 @@ def test_cookie_refresh_needs_the_csrf_header_and_rotates_the_cookies(api: Api) 
     new_csrf = refreshed.json()["data"]["csrf_token"]
     assert new_csrf and new_csrf != csrf
     assert set(set_cookies(refreshed)) == {ACCESS_COOKIE, REFRESH_COOKIE, CSRF_COOKIE}
-    assert api.client.put("/api/v1/users/me", json={"country": "IT"}, headers={"X-CSRF-Token": new_csrf}).status_code == 200
+    assert (
+        api.client.put("/api/v1/users/me", json={"country": "IT"}, headers={"X-CSRF-Token": new_csrf}).status_code
+        == 200
+    )
 
 
 def test_cookie_logout_needs_csrf_clears_the_cookies_and_ends_the_session(api: Api) -> None:

@@ -32,7 +32,8 @@ def test_an_admin_lists_users_page_by_page_with_totals(api: Api) -> None:
     }
     assert first["data"][0]["id"] == admin["id"] and first["data"][0]["roles"] == ["admin", "investor"]
     pages = [
-        api.client.get(f"/api/v1/admin/users?page={p}&per_page=3", headers=bearer(token)).json()["data"] for p in (1, 2, 3)
+        api.client.get(f"/api/v1/admin/users?page={p}&per_page=3", headers=bearer(token)).json()["data"]
+        for p in (1, 2, 3)
     ]
     ids = [u["id"] for page in pages for u in page]
     assert len(ids) == 7 == len(set(ids))
