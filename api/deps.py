@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
@@ -53,7 +54,17 @@ AuthConfigDep = Annotated[AuthConfig, Depends(get_auth_config)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def current_principal(request: Request, session: SessionDep, config: AuthConfigDep) -> Principal:
+# Declares the Bearer scheme in OpenAPI (the Authorize button of /docs); the header is read and judged by
+# authenticate(), which also accepts the web app's session cookie.
+_bearer_scheme = HTTPBearer(auto_error=False, description="Access token from POST /api/v1/users/login.")
+
+
+def current_principal(
+    request: Request,
+    session: SessionDep,
+    config: AuthConfigDep,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)],
+) -> Principal:
     return authenticate(request, session, config.jwt_key)
 
 

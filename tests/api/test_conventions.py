@@ -215,3 +215,10 @@ def test_cors_allows_the_configured_origins_only(make_app: Any) -> None:
         assert "access-control-allow-origin" not in other.headers
         simple = client.get("/health", headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in simple.headers
+
+
+def test_openapi_declares_the_bearer_scheme_on_routes_that_need_a_user(api: Api) -> None:
+    schema = api.client.get("/openapi.json").json()
+    assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert schema["paths"]["/api/v1/users/me"]["get"]["security"] == [{"HTTPBearer": []}]
+    assert "security" not in schema["paths"]["/api/v1/users/register"]["post"]
