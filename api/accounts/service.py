@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.accounts import repository
 from api.accounts.breach import BreachChecker
+from api.accounts.lockout import LockState, after_attempt, is_locked
 from api.accounts.password_policy import policy_failures
 from api.accounts.passwords import hash_password, needs_rehash, verify_password
 from api.accounts.roles import INVESTOR, PERMISSIONS, ROLES
@@ -82,16 +83,17 @@ def login(
     if user is None:
         verify_password(None, password)  # the same cost as a real check
         raise InvalidCredentials()
-    if user.locked_until is not None and user.locked_until > now:
-        raise _locked(user.locked_until, now)
-    if not verify_password(user.password_hash, password):
-        user.failed_login_count += 1
-        if user.failed_login_count >= config.lockout_threshold:
-            user.failed_login_count = 0
-            user.locked_until = now + config.lockout_duration
+    state = LockState(user.failed_login_count, user.locked_until)
+    if is_locked(state, now):
+        assert state.locked_until is not None
+        raise _locked(state.locked_until, now)
+    succeeded = verify_password(user.password_hash, password)
+    state = after_attempt(
+        state, succeeded=succeeded, now=now, threshold=config.lockout_threshold, duration=config.lockout_duration
+    )
+    user.failed_login_count, user.locked_until = state.failed, state.locked_until
+    if not succeeded:
         raise InvalidCredentials()
-    user.failed_login_count = 0
-    user.locked_until = None
     user.last_login_at = now
     if user.password_hash is not None and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
