@@ -1,4 +1,1 @@
-"""The FastAPI service under /api/v1, reading the indexed state (DESIGN.md).
-
-Not built yet.
-"""
+"""The FastAPI service under /api/v1, reading the indexed state (DESIGN.md): `api.app.create_app`."""

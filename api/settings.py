@@ -1,13 +1,109 @@
-"""The API process's settings: where it listens, its rate-limit store and the content store. No signing key."""
+"""The API process's settings: where it listens, how it signs tokens, its security limits and readiness rule.
+
+It holds no chain key. Its one secret is the JWT signing key (API_JWT_SECRET or a key file), never logged: it is
+registered with core.redact as soon as it is read.
+"""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+from typing import Annotated, Literal
 
-from core.settings import ContentStoreSettings
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode
+
+from core.redact import register_secret
+from core.settings import ContentStoreSettings, InvalidSettings
+
+# Signs tokens only when API_ENVIRONMENT=local (terra dev) and no key is configured; named so that nobody mistakes
+# it for a real key in a log or a config file.
+LOCAL_DEV_JWT_SECRET = "terra-lumina-LOCAL-DEV-ONLY-jwt-secret-never-use-in-production"
+MIN_JWT_SECRET_LENGTH = 32
 
 
 class ApiSettings(ContentStoreSettings):
     api_host: str = Field(default="127.0.0.1", description="Address the API binds to.")
     api_port: int = Field(default=8000, description="Port the API listens on.")
+    api_workers: int = Field(default=1, ge=1, description="Worker processes `terra api` starts (--workers wins).")
     redis_url: str | None = Field(default=None, description="Redis for rate limits; unset keeps them in memory.")
+    api_environment: Literal["local", "production"] = Field(
+        default="production",
+        description="local (terra dev) allows the built-in development JWT key; production requires a real one.",
+    )
+
+    # --- tokens ----------------------------------------------------------------------------------
+    api_jwt_secret: SecretStr | None = Field(
+        default=None, description="HS256 key signing access tokens (at least 32 characters). Never logged."
+    )
+    api_jwt_secret_file: Path | None = Field(
+        default=None, description="File holding the JWT key instead of API_JWT_SECRET (a mounted secret)."
+    )
+    api_access_token_seconds: int = Field(default=3600, ge=60, description="Lifetime of an access token.")
+    api_refresh_token_days: int = Field(default=30, ge=1, description="Lifetime of a refresh token.")
+
+    # --- passwords and lockout -------------------------------------------------------------------
+    api_lockout_threshold: int = Field(default=5, ge=1, description="Failed logins in a row that lock an account.")
+    api_lockout_seconds: int = Field(default=900, ge=1, description="How long a locked account stays locked.")
+    api_hibp_enabled: bool = Field(
+        default=False,
+        description="Check new passwords against HaveIBeenPwned (k-anonymity: only 5 hex digits of the SHA-1 leave).",
+    )
+    api_hibp_url: str = Field(
+        default="https://api.pwnedpasswords.com/range/", description="HaveIBeenPwned range API base."
+    )
+    api_hibp_timeout_seconds: float = Field(
+        default=3.0, gt=0, description="Timeout of a HaveIBeenPwned call; on failure the bundled list still applies."
+    )
+
+    # --- HTTP ------------------------------------------------------------------------------------
+    api_cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated origins allowed by CORS (with credentials)."
+    )
+    api_hsts: bool = Field(
+        default=False, description="Send HSTS on every answer (it is always sent on requests that came over TLS)."
+    )
+    api_forwarded_allow_ips: str = Field(
+        default="127.0.0.1", description="Proxies whose X-Forwarded-Proto/For uvicorn trusts (TLS terminated there)."
+    )
+    api_max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="Largest request body accepted.")
+    api_ready_max_index_age_seconds: float | None = Field(
+        default=300.0,
+        description="/ready fails when the indexer's checkpoint is older than this; empty skips the check.",
+    )
+
+    @field_validator("api_cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
+    @field_validator("api_ready_max_index_age_seconds", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    def model_post_init(self, context: object, /) -> None:
+        super().model_post_init(context)
+        if self.api_jwt_secret is not None:
+            register_secret(self.api_jwt_secret.get_secret_value())
+
+    def jwt_key(self) -> SecretStr:
+        """The signing key: API_JWT_SECRET, else the key file, else (local only) the named development key."""
+        if self.api_jwt_secret is not None:
+            key = self.api_jwt_secret.get_secret_value()
+            source = "API_JWT_SECRET"
+        elif self.api_jwt_secret_file is not None:
+            try:
+                key = self.api_jwt_secret_file.read_text().strip()
+            except OSError as exc:
+                raise InvalidSettings(f"API_JWT_SECRET_FILE: cannot read it ({exc.strerror or exc})") from None
+            register_secret(key)
+            source = "API_JWT_SECRET_FILE"
+        elif self.api_environment == "local":
+            return SecretStr(LOCAL_DEV_JWT_SECRET)
+        else:
+            raise InvalidSettings("API_JWT_SECRET: required outside API_ENVIRONMENT=local (or set API_JWT_SECRET_FILE)")
+        if len(key) < MIN_JWT_SECRET_LENGTH:
+            raise InvalidSettings(f"{source}: at least {MIN_JWT_SECRET_LENGTH} characters are required")
+        return SecretStr(key)

@@ -33,14 +33,22 @@ def redact_values(_logger: Any, _method: str, event: MutableMapping[str, Any]) -
 def configure_logging(level: str = "INFO", json_lines: bool = False) -> None:
     import structlog
 
-    renderer = structlog.processors.JSONRenderer() if json_lines else structlog.dev.ConsoleRenderer(colors=False)
+    # Tracebacks as plain text, never with local variables (a request handler's locals hold passwords and tokens).
+    if json_lines:
+        renderers: list[Any] = [
+            structlog.processors.format_exc_info,
+            redact_values,
+            structlog.processors.JSONRenderer(),
+        ]
+    else:
+        console = structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)
+        renderers = [redact_values, console]
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
-            redact_values,
-            renderer,
+            *renderers,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         logger_factory=stderr_logger_factory,

@@ -10,7 +10,7 @@ from types import TracebackType
 import typer
 
 from terra import ipfs_cli
-from terra.commands import contracts, db, demo, dev, indexer, relayer, stripe
+from terra.commands import api, contracts, db, demo, dev, indexer, relayer, stripe
 
 app = typer.Typer(
     help="Terra Lumina: contracts, local stack and services.",
@@ -26,6 +26,7 @@ app.add_typer(indexer.app, name="indexer")
 app.add_typer(relayer.app, name="relayer")
 app.add_typer(stripe.app, name="stripe")
 app.command("dev")(dev.dev)
+app.command("api")(api.api)
 
 
 def scrubbed_excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:

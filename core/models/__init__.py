@@ -3,6 +3,7 @@
 The chain mirror's tables and models are all `chain_*` / `Chain*`: the plain names (projects, payments,
 investments) are left to the API's catalogue and the relayer."""
 
+from core.models.accounts import Permission, RefreshToken, RefreshTokenFamily, Role, RolePermission, User, UserRole
 from core.models.base import Base
 from core.models.chain import ChainDeployment
 from core.models.chain_mirror import ChainBlock, ChainCheckpoint, ChainEvent
@@ -50,7 +51,14 @@ __all__ = [
     "InvestmentStatusChange",
     "MintIntent",
     "PaymentFlag",
+    "Permission",
+    "RefreshToken",
+    "RefreshTokenFamily",
     "RelayerTransaction",
     "RelayerTransactionAttempt",
+    "Role",
+    "RolePermission",
     "StripeEvent",
+    "User",
+    "UserRole",
 ]

@@ -47,7 +47,11 @@ def _print_stripe(settings: StripeSettings, fake: FakeStripe | None) -> None:
 
 
 def _print_summary(
-    stack: LocalStack, stripe_settings: StripeSettings, fake_stripe: FakeStripe | None, relayer_url: str
+    stack: LocalStack,
+    stripe_settings: StripeSettings,
+    fake_stripe: FakeStripe | None,
+    relayer_url: str,
+    api_url: str,
 ) -> None:
     from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, STABLECOIN
     from core.chain.accounts import LOCAL_INVESTORS, anvil_account
@@ -76,7 +80,11 @@ def _print_summary(
     _print_stripe(stripe_settings, fake_stripe)
     console.print()
     console.print(f"relayer               {relayer_url}/webhooks/stripe  (and /health, /metrics)")
-    console.print("services: indexer (chain -> PostgreSQL), relayer (payments -> mints); `terra relayer reconcile`")
+    console.print(f"API                   {api_url}/api/v1  (docs {api_url}/docs; /health, /ready, /metrics)")
+    console.print("  JWT key             the named LOCAL-DEV-ONLY key unless API_JWT_SECRET is set")
+    console.print(
+        "services: indexer (chain -> PostgreSQL), relayer (payments -> mints), API; `terra relayer reconcile`"
+    )
     console.print("ape console --network ethereum:local:foundry   (see README)")
     console.print("Ctrl-C stops everything.")
 
@@ -108,7 +116,9 @@ def dev(
             stripe_settings, fake_stripe = _start_stripe(relayer_url + "/webhooks/stripe")
         services.start_indexer(stack.indexer_settings())
         services.start_relayer(relayer_settings)
-        _print_summary(stack, stripe_settings, fake_stripe, relayer_url)
+        with user_errors():
+            api_url = services.start_api(stack.api_settings())
+        _print_summary(stack, stripe_settings, fake_stripe, relayer_url, api_url)
         while not stop.wait(0.5):
             if stack.anvil.process is None or stack.anvil.process.poll() is not None:
                 console.print("[red]anvil stopped unexpectedly[/]; see its log")

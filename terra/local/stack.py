@@ -8,6 +8,7 @@ from pathlib import Path
 import psycopg
 from pydantic import SecretStr
 
+from api.settings import ApiSettings
 from core.chain.compiler import compile_project
 from core.chain.connection import connect
 from core.chain.deployments import Deployment
@@ -57,6 +58,22 @@ class LocalStack:
             rpc_url=self.anvil.url,
             rpc_urls=[],
             database_url=SecretStr(self.database_url),
+        )
+
+    def api_settings(self) -> ApiSettings:
+        """The API's own settings from the environment, on this stack's chain and database, in local mode (the
+        named development JWT key unless API_JWT_SECRET is set; no index-age readiness rule: anvil mines only on
+        demand, so an old checkpoint means nothing here)."""
+        return load_settings(
+            ApiSettings,
+            terra_data_dir=self.settings.terra_data_dir,
+            deployments_dir=self.settings.deployments_path,
+            rpc_url=self.anvil.url,
+            rpc_urls=[],
+            database_url=SecretStr(self.database_url),
+            chain_id=LOCAL_CHAIN_ID,
+            api_environment="local",
+            api_ready_max_index_age_seconds=None,
         )
 
     @property

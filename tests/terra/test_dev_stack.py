@@ -21,7 +21,8 @@ def test_terra_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "RPC_URL", "IPFS_API_URL", "CHAIN_ID")}
     env["TERRA_DATA_DIR"] = str(tmp_path / "data")
-    env.pop("API_PORT", None)
+    env["API_PORT"] = str(free_port())  # the API, off its default port
+    env.pop("API_JWT_SECRET", None)  # local mode: the named development key
     env = {k: v for k, v in env.items() if not k.startswith("STRIPE_")}
     env["STRIPE_API_BASE"] = f"http://127.0.0.1:{free_port()}"  # the FAKE Stripe, off its default port
     env["RELAYER_PORT"] = str(free_port())  # the relayer, off its default port
@@ -61,6 +62,17 @@ def test_terra_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
                 pass
             time.sleep(0.5)
         assert httpx.get(f"{relayer}/health", timeout=2).json() == {"status": "ok", "chain_id": 31337}
+        api = f"http://127.0.0.1:{env['API_PORT']}"
+        assert f"API                   {api}/api/v1" in output
+        health = httpx.get(f"{api}/health", timeout=5).json()
+        assert health["success"] is True and health["data"] == {"status": "ok"}
+        assert httpx.get(f"{api}/ready", timeout=5).json()["data"]["status"] == "ready"
+        registered = httpx.post(
+            f"{api}/api/v1/users/register",
+            json={"email": "dev@example.org", "password": "Correct-Horse-Battery-42", "country": "DE"},
+            timeout=30,
+        )
+        assert registered.status_code == 201, registered.text
         # The banner's database shell line is the exact psql command for the embedded server.
         shell = next(line for line in lines if line.startswith("database shell"))
         psql = shlex.split(shell.removeprefix("database shell").strip())
@@ -84,6 +96,8 @@ def test_terra_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
         assert "stopped cleanly" in rest
         with pytest.raises(httpx.HTTPError):
             httpx.post(f"http://127.0.0.1:{port}", json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"}, timeout=2)
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"{api}/health", timeout=2)
         with pytest.raises(httpx.HTTPError):
             httpx.get(f"{env['STRIPE_API_BASE']}/_fake/events", timeout=2)
     finally:

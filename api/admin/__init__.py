@@ -1,0 +1,1 @@
+"""Administrator routes, each behind a permission (require_permission)."""

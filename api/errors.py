@@ -1,0 +1,158 @@
+"""Every failure a user can see: one exception type each, with a stable code, and the one place that turns any
+exception (ours, a validation error, a routing 404, a bug) into the seed's error envelope.
+
+Codes are part of the API contract (README lists them): clients branch on `code`, never on `message`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import structlog
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
+
+from api.envelope import ErrorBody, ErrorEnvelope
+
+log = structlog.get_logger("api")
+
+
+class ApiError(Exception):
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "BAD_REQUEST"
+    message: ClassVar[str] = "The request cannot be served."
+    # The request's transaction commits despite the error (a failed login must still count).
+    keeps_changes: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        status: int | None = None,
+    ) -> None:
+        self.http_status = status or type(self).status
+        self.text = message or self.message
+        self.details = details or {}
+        self.headers = headers or {}
+        super().__init__(self.text)
+
+
+# ----- request shape -----------------------------------------------------------------------------
+class ValidationFailed(ApiError):
+    status, code, message = 422, "VALIDATION_ERROR", "The request is not valid."
+
+
+class UnknownQueryParameter(ApiError):
+    status, code, message = 400, "UNKNOWN_QUERY_PARAMETER", "The request has query parameters this route does not take."
+
+
+class PayloadTooLarge(ApiError):
+    status, code, message = 413, "PAYLOAD_TOO_LARGE", "The request body is too large."
+
+
+class NotFound(ApiError):
+    status, code, message = 404, "NOT_FOUND", "Nothing here."
+
+
+class MethodNotAllowed(ApiError):
+    status, code, message = 405, "METHOD_NOT_ALLOWED", "This route does not take that method."
+
+
+# ----- authentication ----------------------------------------------------------------------------
+class NotAuthenticated(ApiError):
+    status, code, message = 401, "NOT_AUTHENTICATED", "Sign in first."
+
+
+class InvalidToken(ApiError):
+    status, code, message = 401, "INVALID_TOKEN", "The token is not valid."
+
+
+class TokenExpired(ApiError):
+    status, code, message = 401, "TOKEN_EXPIRED", "The token has expired."
+
+
+class SessionRevoked(ApiError):
+    status, code, message = 401, "SESSION_REVOKED", "This session has ended; sign in again."
+
+
+class RefreshTokenReused(ApiError):
+    status, code, message = 401, "REFRESH_TOKEN_REUSED", "This refresh token was already used; the session is revoked."
+    keeps_changes = True  # the family's revocation must outlive the refusal
+
+
+class InvalidCredentials(ApiError):
+    status, code, message = 401, "INVALID_CREDENTIALS", "Wrong email or password."
+    keeps_changes = True  # the failed attempt counts towards the lockout
+
+
+class AccountLocked(ApiError):
+    status, code, message = 423, "ACCOUNT_LOCKED", "Too many failed logins; the account is locked for a while."
+    keeps_changes = True
+
+
+class CsrfFailed(ApiError):
+    status, code, message = 403, "CSRF_FAILED", "Missing or wrong X-CSRF-Token for a cookie session."
+
+
+class PermissionDenied(ApiError):
+    status, code, message = 403, "PERMISSION_DENIED", "You are not allowed to do this."
+
+
+# ----- accounts ----------------------------------------------------------------------------------
+class EmailTaken(ApiError):
+    status, code, message = 409, "EMAIL_TAKEN", "An account with this email exists."
+
+
+class WeakPassword(ApiError):
+    status, code, message = 422, "PASSWORD_TOO_WEAK", "The password does not meet the password policy."
+
+
+class BreachedPassword(ApiError):
+    status, code, message = 422, "PASSWORD_BREACHED", "This password is known from data breaches; choose another."
+
+
+# ----- operations --------------------------------------------------------------------------------
+class NotReady(ApiError):
+    status, code, message = 503, "NOT_READY", "The service is not ready."
+
+
+class InternalError(ApiError):
+    status, code, message = 500, "INTERNAL_ERROR", "Something went wrong on our side; the request id helps us find it."
+
+
+_BY_STATUS: dict[int, type[ApiError]] = {404: NotFound, 405: MethodNotAllowed, 413: PayloadTooLarge}
+
+
+def validation_details(exc: RequestValidationError) -> dict[str, Any]:
+    """Where and why, never the input: a rejected password or token must not come back in the answer."""
+    return {
+        "errors": [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            for e in exc.errors()
+        ]
+    }
+
+
+def as_api_error(exc: BaseException) -> ApiError:
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, RequestValidationError):
+        return ValidationFailed(details=validation_details(exc))
+    if isinstance(exc, StarletteHTTPException):
+        kind = _BY_STATUS.get(exc.status_code)
+        if kind is not None:
+            return kind(headers=dict(exc.headers or {}))
+        return ApiError(headers=dict(exc.headers or {}), status=exc.status_code)
+    return InternalError()
+
+
+def error_response(exc: BaseException) -> JSONResponse:
+    """The one mapping from an exception to the error envelope (registered for every exception type)."""
+    error = as_api_error(exc)
+    if isinstance(error, InternalError) and error is not exc:
+        log.error("unhandled_error", error_type=type(exc).__name__, exc_info=exc)
+    body = ErrorEnvelope(error=ErrorBody(code=error.code, message=error.text, details=error.details))
+    return JSONResponse(body.model_dump(mode="json"), status_code=error.http_status, headers=error.headers)

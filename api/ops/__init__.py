@@ -1,0 +1,1 @@
+"""Operations: liveness, readiness (database reachable, index fresh enough) and Prometheus metrics."""
