@@ -165,15 +165,22 @@ def follow_index(sf: sessionmaker[Session], chain_id: int, custody: Custody, lim
             ChainMint.chain_id == Investment.chain_id, ChainMint.payment_ref == Investment.payment_ref
         )
         final = indexed.where(ChainMint.final.is_(True))
+        has_facts = (
+            (Investment.refunded_cents > 0)
+            | Investment.dispute_status.is_not(None)
+            | Investment.failure_reason.is_not(None)
+        )
         rows = session.scalars(
             select(Investment)
             .where(
                 Investment.chain_id == chain_id,
                 or_(
                     Investment.status == "disputed",
-                    # minting and not indexed yet: nothing can have changed; the plain indexed ones went in bulk
-                    Investment.status.in_(("paid", "minting")) & indexed.exists(),
-                    (Investment.status == "completed") & (~indexed.exists() | final.exists()),
+                    # Minting and not indexed yet: nothing can have changed. Indexed with no fact beyond the payment:
+                    # complete_plain_mints above moves those in bulk; here only the rest, one by one.
+                    (Investment.status == "paid") & indexed.exists(),
+                    (Investment.status == "minting") & indexed.exists() & has_facts,
+                    (Investment.status == "completed") & (~indexed.exists() | (final.exists() & has_facts)),
                     (Investment.status == "final") & ~final.exists(),
                 ),
             )
