@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from bench import relayer_gas, relayer_intake, relayer_mints
+from bench import relayer_gas, relayer_intake, relayer_mints, relayer_outbox
 
 
 @pytest.fixture
@@ -50,3 +50,11 @@ def test_mints_bench_sees_every_investment_minted_single_and_batched(tmp_path: P
     for r in results:
         assert sum(int(k) * v for k, v in r["batch_sizes"].items()) == r["burst"]["investments"] + 4
         assert max(int(k) for k in r["batch_sizes"]) <= r["batch_size"]
+
+
+@pytest.mark.usefixtures("bench_server")
+def test_outbox_bench_mints_every_confirmed_payment_in_batches(tmp_path: Path) -> None:
+    [row] = relayer_outbox.main(
+        ["--batch-sizes", "10", "--investments", "25", "--users", "3", "--output", str(tmp_path / "outbox.json")]
+    )
+    assert row["investments"] == 25 and row["batch_sizes"] == {"10": 2, "5": 1}
