@@ -102,7 +102,7 @@ def relayer_context(settings: RelayerSettings, engine: Engine | None = None) -> 
     client = stripe_client(settings)  # real Stripe with a key, the local FAKE without
 
     def refund(payment_intent_id: str, idempotency_key: str) -> str:
-        created = client.refunds.create(
+        created = client.v1.refunds.create(
             params={"payment_intent": payment_intent_id}, options={"idempotency_key": idempotency_key}
         )
         return str(created.id)
@@ -111,7 +111,7 @@ def relayer_context(settings: RelayerSettings, engine: Engine | None = None) -> 
     if not settings.uses_fake_stripe:  # with a real key the event is a hint: Stripe's API is the truth
 
         def fetch(payment_intent_id: str) -> Mapping[str, Any]:
-            return client.payment_intents.retrieve(payment_intent_id).to_dict()
+            return client.v1.payment_intents.retrieve(payment_intent_id).to_dict()
 
         fetch_intent = fetch
     custody = Custody(settings.relayer_mnemonic, chain_id)

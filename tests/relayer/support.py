@@ -220,13 +220,15 @@ class Stack:
         client = stripe_client(self.settings)
         inv = self.investment(investment_id)
         meta = InvestmentMetadata(inv.id, inv.payment_ref, int(inv.project_id)).as_metadata()
-        intent = client.payment_intents.create(params={"amount": inv.amount_cents, "currency": "usd", "metadata": meta})
+        intent = client.v1.payment_intents.create(
+            params={"amount": inv.amount_cents, "currency": "usd", "metadata": meta}
+        )
         with self.sessions.begin() as session:
             stored = get_investment(session, investment_id)
             assert stored is not None
             attach_payment_intent(session, stored, intent.id)
         try:
-            confirmed = client.payment_intents.confirm(intent.id, params={"payment_method": payment_method})
+            confirmed = client.v1.payment_intents.confirm(intent.id, params={"payment_method": payment_method})
         except stripe.CardError:
             return "declined"
         return str(confirmed.status)

@@ -212,7 +212,7 @@ def test_a_mint_that_can_never_happen_is_refunded_through_stripe_and_ends_refund
 def _fetch_from(stack: Stack) -> Callable[[str], Mapping[str, Any]]:
     """What the relayer does with STRIPE_SECRET_KEY set: ask Stripe's API (here the local fake, same SDK calls)."""
     client = stripe_client(stack.settings)
-    return lambda pi: client.payment_intents.retrieve(pi).to_dict()
+    return lambda pi: client.v1.payment_intents.retrieve(pi).to_dict()
 
 
 def test_with_refetching_an_event_stripe_does_not_confirm_is_flagged_not_minted(stack: Stack) -> None:
@@ -226,9 +226,9 @@ def test_with_refetching_an_event_stripe_does_not_confirm_is_flagged_not_minted(
         for inv, amount in ((unpaid, 1_000), (other_amount, 1_500)):
             record = stack.investment(inv)
             meta = {"investment_id": str(inv), "payment_ref": record.payment_ref, "project_id": "1"}
-            intent = client.payment_intents.create(params={"amount": amount, "currency": "usd", "metadata": meta})
+            intent = client.v1.payment_intents.create(params={"amount": amount, "currency": "usd", "metadata": meta})
             if inv == other_amount:
-                client.payment_intents.confirm(intent.id, params={"payment_method": "pm_card_visa"})
+                client.v1.payment_intents.confirm(intent.id, params={"payment_method": "pm_card_visa"})
             with ctx.sessions.begin() as session:
                 stored = get_investment(session, inv)
                 assert stored is not None
