@@ -40,7 +40,8 @@ from core.stripe.signature import SIGNATURE_HEADER, sign_payload
 from core.stripe.simulated import PaymentFacts, simulated_event
 from indexer.service import run_forever as run_indexer
 from ipfs.cid import compute_cid
-from relayer.process import Relayer, relayer_context
+from relayer.payments.repository import store_stripe_event
+from relayer.process import Relayer, RelayerContext, relayer_context
 from relayer.settings import RelayerSettings
 from terra.local.anvil import free_port
 from terra.local.fake_stripe import FakeStripe
@@ -150,6 +151,23 @@ class Stack:
         if self.relayer is not None:
             self.relayer.stop()
             self.relayer = None
+
+    @contextmanager
+    def driven(self) -> Iterator[RelayerContext]:
+        """The relayer stopped and its passes driven by hand, with a context of their own; restarted after."""
+        self.stop_relayer()
+        ctx = relayer_context(self.settings)
+        try:
+            yield ctx
+        finally:
+            ctx.close()
+            self.start_relayer()
+
+    def store(self, ctx: RelayerContext, *events: dict[str, Any]) -> None:
+        """Store events as the webhook would (verified, once by id), without posting them."""
+        for event in events:
+            with ctx.sessions.begin() as session:
+                store_stripe_event(session, event["id"], event["type"], False, event)
 
     def spawn_relayer(self, crash_at: str | None = None) -> subprocess.Popen[bytes]:
         """`terra relayer run` in a subprocess (for kill -9): same settings through the environment."""

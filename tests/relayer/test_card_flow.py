@@ -19,8 +19,6 @@ from core.investments import attach_payment_intent, get_investment
 from core.stripe.client import stripe_client
 from core.stripe.signature import sign_payload
 from relayer.outbox import worker
-from relayer.payments.repository import store_stripe_event
-from relayer.process import relayer_context
 from tests.relayer.support import SMALL_CAP, SMALL_PROJECT, Stack, wait_for
 
 SMALL_CAP_OVERRUN = SMALL_CAP + 100
@@ -218,9 +216,7 @@ def _fetch_from(stack: Stack) -> Callable[[str], Mapping[str, Any]]:
 def test_with_refetching_an_event_stripe_does_not_confirm_is_flagged_not_minted(stack: Stack) -> None:
     """A correctly signed event claiming success for an intent Stripe's API says is unpaid, and one whose intent is
     for another amount: both flagged with their reason, neither minted (driven pass by pass, no relayer running)."""
-    stack.stop_relayer()
-    try:
-        ctx = relayer_context(stack.settings)
+    with stack.driven() as ctx:
         client = stripe_client(stack.settings)
         unpaid, other_amount = stack.card_investment(1_000), stack.card_investment(1_000)
         for inv, amount in ((unpaid, 1_000), (other_amount, 1_500)):
@@ -234,8 +230,7 @@ def test_with_refetching_an_event_stripe_does_not_confirm_is_flagged_not_minted(
                 assert stored is not None
                 attach_payment_intent(session, stored, intent.id)
             event = stack.event(inv, "payment_intent.succeeded")  # the event claims success at the right amount
-            with ctx.sessions.begin() as session:
-                store_stripe_event(session, event["id"], event["type"], False, event)
+            stack.store(ctx, event)
         worker.process_stripe_events(ctx.sessions, ctx.custody, _fetch_from(stack))
         flags = dict(
             stack.sql(
@@ -247,9 +242,6 @@ def test_with_refetching_an_event_stripe_does_not_confirm_is_flagged_not_minted(
         assert flags == {unpaid: "not_succeeded", other_amount: "amount_mismatch"}
         assert stack.status(unpaid) == "pending_payment" and stack.status(other_amount) == "failed"
         assert worker.drain_mint_intents(ctx.sessions, ctx.chain, 10) == 0
-        ctx.close()
-    finally:
-        stack.start_relayer()
 
 
 def test_health_and_metrics_are_served_beside_the_webhook(stack: Stack) -> None:
@@ -263,14 +255,11 @@ def test_health_and_metrics_are_served_beside_the_webhook(stack: Stack) -> None:
 
 
 def test_waiting_intents_go_out_together_in_one_mint_batch(stack: Stack) -> None:
-    stack.stop_relayer()
-    try:
-        ctx = relayer_context(stack.settings)
+    with stack.driven() as ctx:
         investments = [stack.card_investment(1_000 + i) for i in range(5)]
         for inv in investments:
             event = stack.event(inv, "payment_intent.succeeded")
-            with ctx.sessions.begin() as session:
-                store_stripe_event(session, event["id"], event["type"], False, event)
+            stack.store(ctx, event)
         worker.process_stripe_events(ctx.sessions, ctx.custody, None)
         worker.drain_compliance_intents(ctx.sessions, ctx.chain)  # the custodial addresses' allowlist entry first
         for _ in range(20):
@@ -282,9 +271,6 @@ def test_waiting_intents_go_out_together_in_one_mint_batch(stack: Stack) -> None
             "SELECT DISTINCT tx_id FROM mint_intents WHERE investment_id = ANY(:ids)", ids=list(investments)
         )
         assert len(tx_ids) == 1, "five waiting intents, one mintInvestmentBatch"
-        ctx.close()
-    finally:
-        stack.start_relayer()
     for inv in investments:
         stack.wait_status(inv, "completed", "final")
         assert stack.mints_of(inv) == 1
@@ -293,14 +279,11 @@ def test_waiting_intents_go_out_together_in_one_mint_batch(stack: Stack) -> None
 def test_one_pass_hands_over_several_full_batches_not_just_the_first(stack: Stack) -> None:
     """Five allowlisted intents at batch size 2: one drain makes batches of 2, 2 and 1 (one batch a pass capped
     throughput at one batch per poll interval, whatever a block holds)."""
-    stack.stop_relayer()
-    try:
-        ctx = relayer_context(stack.settings)
+    with stack.driven() as ctx:
         investments = [stack.card_investment(1_100 + i) for i in range(5)]
         for inv in investments:
             event = stack.event(inv, "payment_intent.succeeded")
-            with ctx.sessions.begin() as session:
-                store_stripe_event(session, event["id"], event["type"], False, event)
+            stack.store(ctx, event)
         worker.process_stripe_events(ctx.sessions, ctx.custody, None)
         worker.drain_compliance_intents(ctx.sessions, ctx.chain)
         own = stack.chain.contracts.ownership
@@ -315,9 +298,6 @@ def test_one_pass_hands_over_several_full_batches_not_just_the_first(stack: Stac
             "SELECT count(*) FROM mint_intents WHERE investment_id = ANY(:ids) GROUP BY tx_id", ids=list(investments)
         )
         assert sorted(n for (n,) in sizes) == [1, 2, 2]
-        ctx.close()
-    finally:
-        stack.start_relayer()
     for inv in investments:
         stack.wait_status(inv, "completed", "final")
         assert stack.mints_of(inv) == 1
@@ -356,15 +336,12 @@ def test_terra_stripe_simulate_posts_an_event_the_relayer_acts_on(stack: Stack) 
 
 
 def test_an_event_that_keeps_failing_is_retried_then_flagged_and_never_blocks_the_ones_behind(stack: Stack) -> None:
-    stack.stop_relayer()
-    try:
-        ctx = relayer_context(stack.settings)
+    with stack.driven() as ctx:
         stuck, fine = stack.card_investment(1_000), stack.card_investment(1_000)
         stuck_pi = stack.investment(stuck).stripe_payment_intent_id
         events = [stack.event(stuck, "payment_intent.succeeded"), stack.event(fine, "payment_intent.succeeded")]
         for event in events:
-            with ctx.sessions.begin() as session:
-                store_stripe_event(session, event["id"], event["type"], False, event)
+            stack.store(ctx, event)
 
         def fetch(pi: str) -> Mapping[str, Any]:
             if pi == stuck_pi:
@@ -381,7 +358,4 @@ def test_an_event_that_keeps_failing_is_retried_then_flagged_and_never_blocks_th
         assert stack.sql("SELECT reason FROM payment_flags WHERE source_ref = :e", e=events[0]["id"]) == [
             ("processing_failed",)
         ]
-        ctx.close()
-    finally:
-        stack.start_relayer()
     stack.wait_status(fine, "completed", "final")

@@ -8,7 +8,6 @@ import uuid
 from web3 import Web3
 
 from relayer.outbox import worker
-from relayer.process import relayer_context
 from tests.relayer.support import BIG_PROJECT, Stack, wait_for
 
 
@@ -65,15 +64,11 @@ def test_a_dispute_lost_claws_the_frozen_tokens_back(stack: Stack) -> None:
 
 def test_a_refund_before_the_worker_sends_the_mint_cancels_the_intent(stack: Stack) -> None:
     """Driven pass by pass (no relayer running): the payment is confirmed, then refunded before the outbox drains."""
-    stack.stop_relayer()
-    try:
-        ctx = relayer_context(stack.settings)
+    with stack.driven() as ctx:
         inv = stack.card_investment(1_100)
-        from relayer.payments.repository import store_stripe_event
 
         for event in (stack.event(inv, "payment_intent.succeeded"), stack.event(inv, "charge.refunded")):
-            with ctx.sessions.begin() as session:
-                store_stripe_event(session, event["id"], event["type"], False, event)
+            stack.store(ctx, event)
             worker.process_stripe_events(ctx.sessions, ctx.custody, None)
             if event["type"] == "payment_intent.succeeded":
                 assert stack.status(inv) == "paid"
@@ -81,7 +76,4 @@ def test_a_refund_before_the_worker_sends_the_mint_cancels_the_intent(stack: Sta
         assert stack.status(inv) == "refunded"
         assert stack.sql("SELECT status FROM mint_intents WHERE investment_id = :i", i=inv) == [("cancelled",)]
         assert worker.drain_mint_intents(ctx.sessions, ctx.chain, 10) == 0
-        ctx.close()
-    finally:
-        stack.start_relayer()
     assert stack.mints_of(inv) == 0
