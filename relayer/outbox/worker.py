@@ -336,7 +336,7 @@ def drain_compliance_intents(sf: sessionmaker[Session], chain: Chain, limit: int
                 _submit(session, chain, [intent], call, "freeze")
             elif intent.kind == "clawback":
                 if not _is_allowed(chain, chain.treasury):
-                    continue  # after the treasury's allowlist entry
+                    break  # after the treasury's allowlist entry; what comes after it (a freeze level) waits too
                 assert intent.project_id is not None and intent.amount is not None
                 call = forced_transfer_call(
                     chain.ownership, intent.account, chain.treasury, int(intent.project_id), intent.amount

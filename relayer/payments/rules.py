@@ -56,7 +56,9 @@ def owed(f: Facts) -> Owed:
     if f.mint.on_chain:
         settled = "final" if f.mint is Mint.FINAL else "completed"
         if fully_refunded or f.dispute == "lost":
-            return Owed("refunded" if f.clawed_back else "disputed" if f.dispute == "lost" else settled, clawback=True)
+            # the freeze level drops this investment too, or the account's other tokens would stay frozen
+            status = "refunded" if f.clawed_back else "disputed" if f.dispute == "lost" else settled
+            return Owed(status, clawback=True, freeze_changed=f.dispute is not None)
         if f.dispute == "open":
             return Owed("disputed", freeze_changed=True, flag=partial)
         # a dispute won releases the freeze; recomputing the level is harmless when there never was one

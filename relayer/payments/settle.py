@@ -51,6 +51,8 @@ def settle(session: Session, investment: Investment, cause: str, custody: Custod
             repo.ensure_allow_intent(session, recipient)
     if o.cancel_mint:
         repo.cancel_pending_intent(session, investment.id, cause)
+    if o.clawback:
+        repo.ensure_clawback_intent(session, investment, investment.amount_cents)
     if o.freeze_changed and investment.recipient is not None:
         level = repo.disputed_amount(session, investment.chain_id, investment.recipient, investment.project_id)
         last = session.scalar(
@@ -65,8 +67,6 @@ def settle(session: Session, investment: Investment, cause: str, custody: Custod
         )
         if level != (last or 0):
             repo.add_freeze_intent(session, investment.recipient, investment.project_id, level, investment.id)
-    if o.clawback:
-        repo.ensure_clawback_intent(session, investment, investment.amount_cents)
     if o.refund:
         repo.add_flag(
             session,

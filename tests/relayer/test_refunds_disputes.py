@@ -62,6 +62,22 @@ def test_a_dispute_lost_claws_the_frozen_tokens_back(stack: Stack) -> None:
     assert _balance(stack, holder) == 0 and _frozen(stack, holder) == 0
 
 
+def test_a_dispute_lost_releases_the_freeze_on_the_payers_other_tokens(stack: Stack) -> None:
+    user = uuid.uuid4()
+    disputed, other = stack.card_investment(1_500, user_id=user), stack.card_investment(1_600, user_id=user)
+    for inv in (disputed, other):
+        stack.post(stack.event(inv, "payment_intent.succeeded"))
+        stack.wait_status(inv, "completed", "final")
+    holder = stack.investment(disputed).recipient
+    assert holder is not None and holder == stack.investment(other).recipient  # one custodial address per payer
+    stack.post(stack.event(disputed, "charge.dispute.created"))
+    wait_for("the disputed units frozen", lambda: _frozen(stack, holder) == 1_500)
+    stack.post(stack.event(disputed, "charge.dispute.closed", dispute_status="lost"))
+    stack.wait_status(disputed, "refunded")
+    wait_for("nothing left frozen", lambda: _frozen(stack, holder) == 0)
+    assert _balance(stack, holder) == 1_600
+
+
 def test_a_refund_before_the_worker_sends_the_mint_cancels_the_intent(stack: Stack) -> None:
     """Driven pass by pass (no relayer running): the payment is confirmed, then refunded before the outbox drains."""
     with stack.driven() as ctx:

@@ -37,7 +37,8 @@ def facts(**kw: object) -> Facts:
         (facts(dispute="won"), "paid", {"mint"}),
         (facts(dispute="won", mint=Mint.FINAL), "final", {"freeze_changed"}),
         (facts(dispute="lost"), "refunded", set()),
-        (facts(dispute="lost", mint=Mint.FINAL), "disputed", {"clawback"}),
+        (facts(dispute="lost", mint=Mint.FINAL), "disputed", {"clawback", "freeze_changed"}),
+        (facts(dispute="lost", mint=Mint.FINAL, clawed_back=True), "refunded", {"clawback", "freeze_changed"}),
         (facts(failure_reason="mint reverted: SupplyCapExceeded(2, 5000, 6000)"), "failed", {"refund"}),
         (facts(paid=False, failure_reason="amount_mismatch"), "failed", set()),
         (facts(cancelled=True), "paid", {"mint"}),  # Stripe cannot cancel a succeeded PaymentIntent
