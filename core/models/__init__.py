@@ -5,6 +5,7 @@ investments) are left to the API's catalogue and the relayer."""
 
 from core.models.accounts import Permission, RefreshToken, RefreshTokenFamily, Role, RolePermission, User, UserRole
 from core.models.base import Base
+from core.models.catalogue import Project, ProjectDocument, ProjectUpdate
 from core.models.chain import ChainDeployment
 from core.models.chain_mirror import ChainBlock, ChainCheckpoint, ChainEvent
 from core.models.chain_ownership import (
@@ -23,6 +24,7 @@ from core.models.chain_series import ChainMintRecord, ChainPaymentRecord, ChainT
 from core.models.investments import CustodialAccount, Investment, InvestmentStatusChange
 from core.models.payments import ComplianceIntent, CryptoPaymentSeen, MintIntent, PaymentFlag, StripeEvent
 from core.models.relayer_transactions import RelayerTransaction, RelayerTransactionAttempt
+from core.models.wallets import UserWallet
 
 __all__ = [
     "Base",
@@ -52,6 +54,9 @@ __all__ = [
     "MintIntent",
     "PaymentFlag",
     "Permission",
+    "Project",
+    "ProjectDocument",
+    "ProjectUpdate",
     "RefreshToken",
     "RefreshTokenFamily",
     "RelayerTransaction",
@@ -61,4 +66,5 @@ __all__ = [
     "StripeEvent",
     "User",
     "UserRole",
+    "UserWallet",
 ]

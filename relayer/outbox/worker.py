@@ -18,6 +18,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from core.chain.ownership import Mint, allow_call, forced_transfer_call, freeze_call, mint_batch_call, mint_call
+from core.compliance import queue_allow
 from core.investments import find_by_payment_ref
 from core.models.chain_payments import ChainMint
 from core.models.investments import Investment
@@ -325,7 +326,7 @@ def drain_compliance_intents(sf: sessionmaker[Session], chain: Chain, limit: int
         ).all()
         allows = [i for i in intents if i.kind == "allow"]
         if any(i.kind == "clawback" for i in intents):  # the treasury receives clawed-back tokens
-            repo.ensure_allow_intent(session, chain.treasury)
+            queue_allow(session, chain.treasury)
         if allows:
             call = allow_call(chain.ownership, [Web3.to_checksum_address(i.account) for i in allows])
             _submit(session, chain, allows, call, "allow")

@@ -122,14 +122,6 @@ def open_flags(session: Session) -> Sequence[PaymentFlag]:
 # matching the index once psycopg prepares the statement (6th execution on a connection) and the insert fails.
 
 
-def ensure_allow_intent(session: Session, account: str) -> None:
-    session.execute(
-        insert(ComplianceIntent)
-        .values(kind="allow", account=account.lower(), status="pending")
-        .on_conflict_do_nothing(index_elements=["account"], index_where=text("kind = 'allow'"))
-    )
-
-
 def ensure_clawback_intent(session: Session, investment: Investment, amount: int) -> None:
     assert investment.recipient is not None
     session.execute(

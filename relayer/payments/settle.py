@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.compliance import queue_allow
 from core.investments import set_status
 from core.models.investments import Investment
 from core.models.payments import ComplianceIntent
@@ -48,7 +49,7 @@ def settle(session: Session, investment: Investment, cause: str, custody: Custod
         investment.recipient = recipient
         repo.upsert_mint_intent(session, investment, recipient)
         if investment.method == "card":  # a wallet is on the allowlist through KYC, or the router refused its payment
-            repo.ensure_allow_intent(session, recipient)
+            queue_allow(session, recipient)
     if o.cancel_mint:
         repo.cancel_pending_intent(session, investment.id, cause)
     if o.clawback:

@@ -8,9 +8,9 @@ import uuid
 
 from sqlalchemy import func, select
 
+from core.compliance import queue_allow
 from core.db.engine import make_engine, make_session_factory
 from core.models.payments import ComplianceIntent
-from relayer.payments.repository import ensure_allow_intent
 
 
 def test_allow_intents_are_upserted_past_the_prepare_threshold_once_each(database_url: str) -> None:
@@ -20,7 +20,7 @@ def test_allow_intents_are_upserted_past_the_prepare_threshold_once_each(databas
         accounts = [f"0x{uuid.uuid4().hex}{i:08x}" for i in range(12)]
         with sessions.begin() as session:
             for account in accounts + accounts:  # 24 executions on one connection, each account twice
-                ensure_allow_intent(session, account)
+                queue_allow(session, account)
         with sessions() as session:
             count = session.scalar(
                 select(func.count()).where(ComplianceIntent.kind == "allow", ComplianceIntent.account.in_(accounts))
