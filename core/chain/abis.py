@@ -11,6 +11,7 @@ from core.chain.paths import ABI_DIR
 OWNERSHIP = "TerraLuminaOwnership"
 PAYMENT_ROUTER = "PaymentRouter"
 STABLECOIN = "TestStablecoin"
+DISTRIBUTOR = "Distributor"
 
 
 @cache

@@ -25,5 +25,5 @@ def test_standard_input_is_self_contained_and_reproducible(build: Build) -> None
 
 
 def test_committed_abis_match_a_fresh_build(build: Build) -> None:
-    for name in ("TerraLuminaOwnership", "PaymentRouter", "TestStablecoin"):
+    for name in ("TerraLuminaOwnership", "PaymentRouter", "TestStablecoin", "Distributor"):
         assert load_abi(name) == build.contracts[name].abi, f"run `terra contracts compile` to refresh {name}"
