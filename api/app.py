@@ -35,6 +35,7 @@ from api.http.middleware import (
 from api.http.query_params import reject_unknown_query_params
 from api.ops.endpoints import router as ops_router
 from api.settings import ApiSettings
+from api.wallets.endpoints import router as wallets_router
 from core.db.engine import make_engine, make_session_factory, resolve_database_url
 
 API_PREFIX = "/api/v1"
@@ -95,6 +96,7 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
     v1 = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_unknown_query_params)])
     v1.include_router(accounts_router)
     v1.include_router(admin_router)
+    v1.include_router(wallets_router)
     app.include_router(v1)
     app.include_router(ops_router, dependencies=[Depends(reject_unknown_query_params)])
     label_routes(app)

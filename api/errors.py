@@ -114,6 +114,71 @@ class BreachedPassword(ApiError):
     status, code, message = 422, "PASSWORD_BREACHED", "This password is known from data breaches; choose another."
 
 
+# ----- wallets (Sign-In with Ethereum) -----------------------------------------------------------
+class SiweMessageMalformed(ApiError):
+    status, code, message = (
+        422,
+        "SIWE_MESSAGE_MALFORMED",
+        "The message is not an EIP-4361 Sign-In with Ethereum message.",
+    )
+
+
+class SiweDomainMismatch(ApiError):
+    status, code, message = 401, "SIWE_DOMAIN_MISMATCH", "The message asks to sign in to another domain."
+
+
+class SiweUriMismatch(ApiError):
+    status, code, message = 401, "SIWE_URI_MISMATCH", "The message names another URI than this service's."
+
+
+class SiweChainMismatch(ApiError):
+    status, code, message = 401, "SIWE_CHAIN_MISMATCH", "The message names another chain than this service's."
+
+
+class SiweMessageExpired(ApiError):
+    status, code, message = 401, "SIWE_MESSAGE_EXPIRED", "The message's expiration time has passed."
+
+
+class SiweMessageNotYetValid(ApiError):
+    status, code, message = 401, "SIWE_MESSAGE_NOT_YET_VALID", "The message's not-before time has not come yet."
+
+
+class SiweNonceUnknown(ApiError):
+    status, code, message = 401, "SIWE_NONCE_UNKNOWN", "This nonce was not issued here; ask for a new one."
+
+
+class SiweNonceExpired(ApiError):
+    status, code, message = 401, "SIWE_NONCE_EXPIRED", "This nonce has expired; ask for a new one."
+
+
+class SiweNonceUsed(ApiError):
+    status, code, message = 401, "SIWE_NONCE_USED", "This nonce was already used; ask for a new one."
+
+
+class SiweSignatureInvalid(ApiError):
+    status, code, message = 401, "SIWE_SIGNATURE_INVALID", "The signature does not prove the message's address."
+
+
+class WalletCheckUnavailable(ApiError):
+    status, code, message = (
+        503,
+        "WALLET_CHECK_UNAVAILABLE",
+        "The contract wallet cannot be checked right now; try again.",
+    )
+
+
+class WalletLinkedElsewhere(ApiError):
+    status, code, message = 409, "WALLET_LINKED_ELSEWHERE", "This wallet is linked to another account."
+
+
+class WalletNotFound(ApiError):
+    status, code, message = 404, "WALLET_NOT_FOUND", "No such wallet is linked to this account."
+
+
+class WalletIsLastSignIn(ApiError):
+    status, code, message = 409, "WALLET_IS_LAST_SIGN_IN", "This wallet is the account's only way to sign in."
+
+
 # ----- operations --------------------------------------------------------------------------------
 class NotReady(ApiError):
     status, code, message = 503, "NOT_READY", "The service is not ready."

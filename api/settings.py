@@ -12,8 +12,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
-from core.redact import register_secret
-from core.settings import ContentStoreSettings, InvalidSettings
+from core.redact import register_secret, register_secret_url
+from core.settings import ContentStoreSettings, InvalidSettings, check_rpc_url
 
 # Signs tokens only when API_ENVIRONMENT=local (terra dev) and no key is configured; named so that nobody mistakes
 # it for a real key in a log or a config file.
@@ -71,12 +71,33 @@ class ApiSettings(ContentStoreSettings):
         description="/ready fails when the indexer's checkpoint is older than this; empty skips the check.",
     )
 
+    # --- Sign-In with Ethereum ------------------------------------------------------------------
+    api_siwe_domain: str = Field(
+        default="127.0.0.1:8000",
+        description="The domain (host[:port], RFC 3986 authority) a SIWE message must name: the web app's.",
+    )
+    api_siwe_uri: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The URI a SIWE message must name: this origin, or a path below this URI.",
+    )
+    api_siwe_chain_id: int = Field(default=31337, ge=1, description="The chain id a SIWE message must name.")
+    api_siwe_nonce_seconds: int = Field(default=600, ge=30, description="How long a SIWE nonce stays usable.")
+    api_siwe_rpc_url: str | None = Field(
+        default=None,
+        description="RPC checking contract wallets' signatures (EIP-1271); unset: the first of RPC_URLS, or RPC_URL.",
+    )
+
     @field_validator("api_cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [o.strip() for o in value.split(",") if o.strip()]
         return value
+
+    @field_validator("api_siwe_rpc_url")
+    @classmethod
+    def _check_siwe_rpc_url(cls, value: str | None) -> str | None:
+        return None if value is None else check_rpc_url(value, "API_SIWE_RPC_URL")
 
     @field_validator("api_ready_max_index_age_seconds", mode="before")
     @classmethod
@@ -87,6 +108,12 @@ class ApiSettings(ContentStoreSettings):
         super().model_post_init(context)
         if self.api_jwt_secret is not None:
             register_secret(self.api_jwt_secret.get_secret_value())
+        if self.api_siwe_rpc_url is not None:
+            register_secret_url(self.api_siwe_rpc_url)  # a provider URL may carry an API key
+
+    @property
+    def siwe_rpc_url(self) -> str:
+        return self.api_siwe_rpc_url or self.service_rpc_urls[0]
 
     def jwt_key(self) -> SecretStr:
         """The signing key: API_JWT_SECRET, else the key file, else (local only) the named development key."""

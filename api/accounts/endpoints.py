@@ -22,7 +22,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _session_out(db: SessionDep, issued: service.IssuedSession, mode: str, response: Response) -> SessionOut:
+def session_out(db: SessionDep, issued: service.IssuedSession, mode: str, response: Response) -> SessionOut:
+    """The answer to a sign-in (password or SIWE): the tokens, or in cookie mode the cookies and the CSRF token."""
     out = SessionOut(
         user=service.user_out(db, issued.user),
         mode="cookie" if mode == "cookie" else "bearer",
@@ -50,7 +51,7 @@ def login(body: LoginIn, db: SessionDep, config: AuthConfigDep, response: Respon
     """Sign in. `mode: bearer` answers with the tokens; `mode: cookie` sets them as Secure HttpOnly cookies and
     answers with the CSRF token. Five failures in a row lock the account for a while (ACCOUNT_LOCKED)."""
     issued = service.login(db, config, body.email, body.password, _now(), cookie=body.mode == "cookie")
-    return ok(_session_out(db, issued, body.mode, response))
+    return ok(session_out(db, issued, body.mode, response))
 
 
 @router.post("/token/refresh", response_model=Envelope[SessionOut, Meta])
@@ -67,7 +68,7 @@ def refresh(
         check_csrf(request, None)
         mode = "cookie"
     issued = service.refresh(db, config, token, _now(), cookie=mode == "cookie")
-    return ok(_session_out(db, issued, mode, response))
+    return ok(session_out(db, issued, mode, response))
 
 
 @router.post("/logout", response_model=Envelope[LoggedOut, Meta])

@@ -94,9 +94,15 @@ def login(
     user.failed_login_count, user.locked_until = state.failed, state.locked_until
     if not succeeded:
         raise InvalidCredentials()
-    user.last_login_at = now
     if user.password_hash is not None and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    return start_session(session, config, user, now, cookie)
+
+
+def start_session(session: Session, config: AuthConfig, user: User, now: datetime, cookie: bool) -> IssuedSession:
+    """A new session (refresh-token family) for a user who has just proven who they are: by password, or by a
+    signed Sign-In with Ethereum message."""
+    user.last_login_at = now
     family = repository.add_family(session, user.id, now)
     return _issue(session, config, user, family.id, now, cookie)
 

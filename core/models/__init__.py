@@ -24,6 +24,7 @@ from core.models.chain_series import ChainMintRecord, ChainPaymentRecord, ChainT
 from core.models.investments import CustodialAccount, Investment, InvestmentStatusChange
 from core.models.payments import ComplianceIntent, CryptoPaymentSeen, MintIntent, PaymentFlag, StripeEvent
 from core.models.relayer_transactions import RelayerTransaction, RelayerTransactionAttempt
+from core.models.siwe import SiweNonce
 from core.models.wallets import UserWallet
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "RelayerTransactionAttempt",
     "Role",
     "RolePermission",
+    "SiweNonce",
     "StripeEvent",
     "User",
     "UserRole",

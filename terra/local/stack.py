@@ -64,7 +64,7 @@ class LocalStack:
         """The API's own settings from the environment, on this stack's chain and database, in local mode (the
         named development JWT key unless API_JWT_SECRET is set; no index-age readiness rule: anvil mines only on
         demand, so an old checkpoint means nothing here)."""
-        return load_settings(
+        settings = load_settings(
             ApiSettings,
             terra_data_dir=self.settings.terra_data_dir,
             deployments_dir=self.settings.deployments_path,
@@ -75,6 +75,15 @@ class LocalStack:
             api_environment="local",
             api_ready_max_index_age_seconds=None,
         )
+        # Sign-In with Ethereum messages name the API's own host:port (it serves the web app here) and the anvil
+        # chain, whose RPC checks contract wallets; what the environment sets explicitly wins.
+        siwe = {
+            "api_siwe_domain": f"{settings.api_host}:{settings.api_port}",
+            "api_siwe_uri": f"http://{settings.api_host}:{settings.api_port}",
+            "api_siwe_chain_id": LOCAL_CHAIN_ID,
+            "api_siwe_rpc_url": self.anvil.url,
+        }
+        return settings.model_copy(update={k: v for k, v in siwe.items() if k not in settings.model_fields_set})
 
     @property
     def psql(self) -> PsqlCommand:
