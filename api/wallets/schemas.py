@@ -9,8 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.accounts.schemas import SessionMode
 
-# A SIWE message is a dozen short lines; a few resources may follow. Longer is not a message we issued a nonce for.
-MAX_MESSAGE_LENGTH = 4096
+# A SIWE message is a dozen short lines (about 250 characters; MetaMask's are under 600). The library's ABNF
+# validation of URIs costs time quadratic in their length, so anything longer is refused before it is parsed.
+MAX_MESSAGE_LENGTH = 1024
 # 65 bytes for an EOA; contract wallets (multisigs) concatenate several signatures, so allow many.
 MAX_SIGNATURE_HEX = 8192
 
