@@ -1,4 +1,5 @@
-"""The API process's settings: where it listens, how it signs tokens, its security limits and readiness rule.
+"""The API process's settings: where it listens, how it signs tokens, its security limits and readiness rule, and
+what a Sign-In with Ethereum message must name (domain, URI, chain id) and which RPC checks contract wallets.
 
 It holds no chain key. Its one secret is the JWT signing key (API_JWT_SECRET or a key file), never logged: it is
 registered with core.redact as soon as it is read.
