@@ -86,6 +86,10 @@ class StandardMerkleTree:
     def value(self, index: int) -> tuple[Any, ...]:
         return self._entries[index].value
 
+    def tree_index(self, index: int) -> int:
+        """Where the leaf of `values[index]` sits in the flat tree (the library's `treeIndex`)."""
+        return self._entries[index].tree_index
+
     def proof(self, index: int) -> list[bytes]:
         """The sibling hashes from the leaf of `values[index]` up to the root."""
         node = self._entries[index].tree_index

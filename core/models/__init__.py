@@ -21,6 +21,7 @@ from core.models.chain_ownership import (
 )
 from core.models.chain_payments import ChainMint, ChainPayment
 from core.models.chain_series import ChainMintRecord, ChainPaymentRecord, ChainTransferRecord
+from core.models.distributions import Distribution, UserDistribution
 from core.models.investments import CustodialAccount, Investment, InvestmentStatusChange
 from core.models.payments import ComplianceIntent, CryptoPaymentSeen, MintIntent, PaymentFlag, StripeEvent
 from core.models.relayer_transactions import RelayerTransaction, RelayerTransactionAttempt
@@ -50,6 +51,7 @@ __all__ = [
     "ComplianceIntent",
     "CryptoPaymentSeen",
     "CustodialAccount",
+    "Distribution",
     "Investment",
     "InvestmentStatusChange",
     "MintIntent",
@@ -67,6 +69,7 @@ __all__ = [
     "SiweNonce",
     "StripeEvent",
     "User",
+    "UserDistribution",
     "UserRole",
     "UserWallet",
 ]
