@@ -10,7 +10,7 @@ from types import TracebackType
 import typer
 
 from terra import ipfs_cli
-from terra.commands import api, contracts, db, demo, dev, indexer, relayer, stripe
+from terra.commands import api, contracts, db, demo, dev, distributions, indexer, relayer, stripe
 
 app = typer.Typer(
     help="Terra Lumina: contracts, local stack and services.",
@@ -21,6 +21,7 @@ app = typer.Typer(
 app.add_typer(contracts.app, name="contracts")
 app.add_typer(db.app, name="db")
 app.add_typer(demo.app, name="demo")
+app.add_typer(distributions.app, name="distributions")
 app.add_typer(ipfs_cli.app, name="ipfs")
 app.add_typer(indexer.app, name="indexer")
 app.add_typer(relayer.app, name="relayer")

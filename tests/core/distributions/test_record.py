@@ -4,6 +4,9 @@ refusal writes nothing; a reorg below the snapshot is refused by the indexer (it
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -211,6 +214,46 @@ def test_what_cannot_be_recorded_is_refused_with_nothing_written(world: World, s
     assert _refused(world, session, DistributionRequest(p, 100, "annual", int(finalized) + 1)) == "SNAPSHOT_NOT_FINAL"
     assert _refused(world, session, DistributionRequest(world.empty_project, 100, "annual")) == "NO_HOLDERS"
     assert _refused(world, session, DistributionRequest(uuid.uuid4(), 100, "annual")) == "PROJECT_NOT_FOUND"
+
+
+def _terra(world: World, *args: str) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {
+        "DATABASE_URL": world.settings.database_url.get_secret_value(),  # type: ignore[union-attr]
+        "DEPLOYMENTS_DIR": str(world.chain.deployments_dir),
+        "TERRA_DATA_DIR": str(world.settings.data_dir),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "terra.cli", "distributions", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_terra_distributions_create_records_once_per_key_and_refuses_clearly(world: World) -> None:
+    try:
+        done = _terra(
+            world, "create", "1", "--amount", "123.45", "--snapshot-block", str(world.snapshot), "--key", "cli"
+        )
+        assert done.returncode == 0, done.stderr
+        assert "recorded" in done.stdout and "merkle root 0x" in done.stdout
+        again = _terra(
+            world, "create", "1", "--amount", "123.45", "--snapshot-block", str(world.snapshot), "--key", "cli"
+        )
+        assert again.returncode == 0 and "already recorded" in again.stdout
+        with Session(world.engine) as session:
+            rows = session.execute(text("SELECT total_cents, total_units FROM distributions")).all()
+        assert [(int(c), int(u)) for c, u in rows] == [(12_345, 12_345 * 10**4)]
+        zero = _terra(world, "create", "1", "--amount", "0")
+        assert zero.returncode == 8 and "DISTRIBUTION_TOTAL_NOT_POSITIVE" in zero.stderr
+        fraction = _terra(world, "create", "1", "--amount", "1.001")
+        assert fraction.returncode == 2 and "whole cents" in fraction.stderr
+        unknown = _terra(world, "create", "99", "--amount", "10")
+        assert unknown.returncode == 8 and "PROJECT_NOT_FOUND" in unknown.stderr
+    finally:
+        with Session(world.engine) as session, session.begin():
+            session.execute(text("DELETE FROM distributions"))
 
 
 def test_a_reorg_below_the_snapshot_halts_the_indexer_and_the_snapshot_stands(world: World, session: Session) -> None:
