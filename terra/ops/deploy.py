@@ -1,8 +1,9 @@
 """Deploy the contracts, grant their roles and record the deployment for the services.
 
 Production (an explicit admin, a multisig): the admin gets the admin, project-admin and pauser roles, the relayer
-key(s) the minter and compliance roles and nothing else, and the deploying key renounces every role it held, so
-after the deploy it can do nothing. Local chains without an admin keep the convenience of one key for everything.
+key(s) the minter and compliance roles (and the Distributor's funder role) and nothing else, and the deploying
+key renounces every role it held, so after the deploy it can do nothing. Local chains without an admin keep the
+convenience of one key for everything.
 """
 
 from __future__ import annotations
@@ -15,20 +16,22 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
 
-from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, STABLECOIN
+from core.chain.abis import DISTRIBUTOR, OWNERSHIP, PAYMENT_ROUTER, STABLECOIN
 from core.chain.compiler import Build, CompiledContract
 from core.chain.deployments import DeployedContract, Deployment, RoleHolders, save_deployment
 from core.chain.transactions import send, transact
 from core.settings import LOCAL_CHAIN_IDS
 from terra.ops import Report
 
-ADMIN, PROJECT_ADMIN, MINTER, PAUSER, COMPLIANCE = (
+ADMIN, PROJECT_ADMIN, MINTER, PAUSER, COMPLIANCE, FUNDER = (
     "DEFAULT_ADMIN_ROLE",
     "PROJECT_ADMIN_ROLE",
     "MINTER_ROLE",
     "PAUSER_ROLE",
     "COMPLIANCE_ROLE",
+    "FUNDER_ROLE",
 )
+ALL_ROLES = (ADMIN, PROJECT_ADMIN, MINTER, PAUSER, COMPLIANCE, FUNDER)
 ZERO_ADDRESS = "0x" + "0" * 40
 
 
@@ -76,7 +79,9 @@ def role_plan(deployer: str, admin: str | None, relayers: tuple[str, ...], chain
     ownership: RoleHolders = {role: [boss] for role in ownership_admin_roles}
     ownership[MINTER] = list(relayers)
     ownership[COMPLIANCE] = [*ownership.get(COMPLIANCE, []), *relayers]
-    return {OWNERSHIP: ownership, PAYMENT_ROUTER: {ADMIN: [boss], PAUSER: [boss]}}
+    # The relayer funds recorded distributions (and claims for custodial holders, which needs no role).
+    distributor: RoleHolders = {ADMIN: [boss], FUNDER: list(relayers)}
+    return {OWNERSHIP: ownership, PAYMENT_ROUTER: {ADMIN: [boss], PAUSER: [boss]}, DISTRIBUTOR: distributor}
 
 
 def _constructor_args(contract: CompiledContract, args: list[object]) -> str:
@@ -104,7 +109,7 @@ def _apply_roles(w3: Web3, deployer: LocalAccount, contract: Contract, holders: 
         for account in accounts:
             if not contract.functions.hasRole(role_id(role), account).call():
                 transact(w3, deployer, contract.functions.grantRole(role_id(role), account))
-    for role in sorted({PROJECT_ADMIN, MINTER, PAUSER, COMPLIANCE, ADMIN}, key=lambda r: r == ADMIN):
+    for role in sorted(set(ALL_ROLES), key=lambda r: r == ADMIN):
         kept = deployer.address in holders.get(role, [])
         if not kept and contract.functions.hasRole(role_id(role), deployer.address).call():
             transact(w3, deployer, contract.functions.renounceRole(role_id(role), deployer.address))
@@ -112,7 +117,7 @@ def _apply_roles(w3: Web3, deployer: LocalAccount, contract: Contract, holders: 
 
 def _check_roles(contract: Contract, name: str, holders: RoleHolders, deployer: str) -> None:
     """Read the roles back from the chain: the recorded plan must be what the contract enforces."""
-    for role in (ADMIN, PROJECT_ADMIN, MINTER, PAUSER, COMPLIANCE):
+    for role in ALL_ROLES:
         planned = holders.get(role, [])
         for account in {*planned, deployer}:
             held = contract.functions.hasRole(role_id(role), account).call()
@@ -148,12 +153,19 @@ def deploy(w3: Web3, build: Build, plan: DeployPlan, directory: Path, report: Re
         stablecoin = deployed[STABLECOIN].address
         report(f"{STABLECOIN} at {stablecoin}")
 
+    deployed[DISTRIBUTOR] = _deploy_one(
+        w3, deployer, c[DISTRIBUTOR], [deployed[OWNERSHIP].address, stablecoin, deployer.address]
+    )
+    report(f"{DISTRIBUTOR} at {deployed[DISTRIBUTOR].address}")
+    distributor = w3.eth.contract(
+        address=Web3.to_checksum_address(deployed[DISTRIBUTOR].address), abi=c[DISTRIBUTOR].abi
+    )
+
     # Deployer-only setup first: once the roles are applied, the deploying key may hold nothing.
     transact(w3, deployer, router.functions.setTokenAllowed(Web3.to_checksum_address(stablecoin), True))
-    _apply_roles(w3, deployer, ownership, roles[OWNERSHIP])
-    _apply_roles(w3, deployer, router, roles[PAYMENT_ROUTER])
-    _check_roles(ownership, OWNERSHIP, roles[OWNERSHIP], deployer.address)
-    _check_roles(router, PAYMENT_ROUTER, roles[PAYMENT_ROUTER], deployer.address)
+    for name, contract in ((OWNERSHIP, ownership), (PAYMENT_ROUTER, router), (DISTRIBUTOR, distributor)):
+        _apply_roles(w3, deployer, contract, roles[name])
+        _check_roles(contract, name, roles[name], deployer.address)
     relayers = ", ".join(plan.relayers)
     if boss == deployer.address:
         report(f"roles granted: minter/compliance {relayers}, every other role the deploying key {boss} (local)")

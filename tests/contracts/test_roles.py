@@ -12,17 +12,28 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 
-from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, STABLECOIN
+from core.chain.abis import DISTRIBUTOR, OWNERSHIP, PAYMENT_ROUTER, STABLECOIN
 from core.chain.accounts import anvil_account
 from core.chain.compiler import Build
 from core.chain.deployments import Deployment, load_deployment
 from ipfs.cid import compute_cid
-from terra.ops.deploy import ADMIN, COMPLIANCE, MINTER, PAUSER, PROJECT_ADMIN, DeployPlan, deploy, role_id, role_plan
+from terra.ops.deploy import (
+    ADMIN,
+    ALL_ROLES,
+    COMPLIANCE,
+    FUNDER,
+    MINTER,
+    PAUSER,
+    PROJECT_ADMIN,
+    DeployPlan,
+    deploy,
+    role_id,
+    role_plan,
+)
 from tests.conftest import Chain
 from tests.contracts.conftest import Send
 from tests.contracts.reverts import reverts_with
 
-ALL_ROLES = (ADMIN, PROJECT_ADMIN, MINTER, PAUSER, COMPLIANCE)
 CID = compute_cid(b"production project")
 
 
@@ -48,8 +59,8 @@ def production(
 
 
 def _role_calls(c: dict[str, Contract], who: str) -> list[tuple[Contract, str, ContractFunction]]:
-    """Every role-gated function of both contracts, with the role it needs."""
-    own, router = c[OWNERSHIP], c[PAYMENT_ROUTER]
+    """Every role-gated function of the contracts, with the role it needs."""
+    own, router, distributor = c[OWNERSHIP], c[PAYMENT_ROUTER], c[DISTRIBUTOR]
     grant = role_id(MINTER)
     return [
         (own, PROJECT_ADMIN, own.functions.createProject(50, 1_000, CID)),
@@ -69,13 +80,16 @@ def _role_calls(c: dict[str, Contract], who: str) -> list[tuple[Contract, str, C
         (router, ADMIN, router.functions.setTreasury(who)),
         (router, PAUSER, router.functions.pause()),
         (router, ADMIN, router.functions.grantRole(role_id(PAUSER), who)),
+        (distributor, FUNDER, distributor.functions.fund(50, 1, 2**40)),
+        (distributor, ADMIN, distributor.functions.sweep(1, who)),
+        (distributor, ADMIN, distributor.functions.grantRole(role_id(FUNDER), who)),
     ]
 
 
 def test_after_a_production_deploy_the_deployer_holds_no_role_and_every_role_call_reverts(
     production: dict[str, Contract], admin: LocalAccount, send: Send
 ) -> None:
-    for contract in (production[OWNERSHIP], production[PAYMENT_ROUTER]):
+    for contract in (production[OWNERSHIP], production[PAYMENT_ROUTER], production[DISTRIBUTOR]):
         assert [r for r in ALL_ROLES if contract.functions.hasRole(role_id(r), admin.address).call()] == []
     for contract, role, call in _role_calls(production, admin.address):
         with reverts_with(contract, "AccessControlUnauthorizedAccount", admin.address, role_id(role)):
@@ -91,9 +105,11 @@ def test_the_relayer_holds_minter_and_compliance_only_and_cannot_grant_roles(
     held = {r for r in ALL_ROLES if own.functions.hasRole(role_id(r), minter.address).call()}
     assert held == {MINTER, COMPLIANCE}
     assert not any(production[PAYMENT_ROUTER].functions.hasRole(role_id(r), minter.address).call() for r in ALL_ROLES)
+    distributor = production[DISTRIBUTOR]
+    assert {r for r in ALL_ROLES if distributor.functions.hasRole(role_id(r), minter.address).call()} == {FUNDER}
     send(minter, own.functions.setAllowed(investors[0].address, True))  # allowlisting: its job
     for contract, role, call in _role_calls(production, investors[0].address):
-        if role in (MINTER, COMPLIANCE):
+        if role in (MINTER, COMPLIANCE, FUNDER):
             continue
         with reverts_with(contract, "AccessControlUnauthorizedAccount", minter.address, role_id(role)):
             send(minter, call)
@@ -128,6 +144,9 @@ def test_the_deployment_file_records_each_contracts_roles(
         COMPLIANCE: [minter.address],
     }
     assert d.roles[PAYMENT_ROUTER] == {ADMIN: [multisig.address], PAUSER: [multisig.address]}
+    assert d.roles[DISTRIBUTOR] == {ADMIN: [multisig.address], FUNDER: [minter.address]}
+    assert production[DISTRIBUTOR].functions.token().call() == production[STABLECOIN].address
+    assert production[DISTRIBUTOR].functions.ownership().call() == production[OWNERSHIP].address
     assert d.stablecoin == production[STABLECOIN].address
 
 

@@ -36,14 +36,14 @@ def test_deploy_verify_and_seed_on_a_fresh_chain(env: Path, fresh_anvil: Anvil) 
     result = runner.invoke(app, ["contracts", "deploy", "--rpc-url", fresh_anvil.url])
     assert result.exit_code == 0, result.output
     record = json.loads((env / "deployments" / "31337.json").read_text())
-    assert set(record["contracts"]) == {"TerraLuminaOwnership", "PaymentRouter", "TestStablecoin"}
+    assert set(record["contracts"]) == {"TerraLuminaOwnership", "PaymentRouter", "TestStablecoin", "Distributor"}
     assert record["roles"]["TerraLuminaOwnership"]["MINTER_ROLE"] == ["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"]
     assert record["roles"]["TerraLuminaOwnership"]["DEFAULT_ADMIN_ROLE"] == [DEPLOYER]  # local convenience
     assert all(c["block_number"] > 0 and c["tx_hash"].startswith("0x") for c in record["contracts"].values())
 
     result = runner.invoke(app, ["contracts", "verify", "--rpc-url", fresh_anvil.url])
     assert result.exit_code == 0, result.output
-    assert result.output.count("ok ") == 3
+    assert result.output.count("ok ") == 4
     explorer = env / "deployments" / "verify" / "31337"
     assert json.loads((explorer / "PaymentRouter.standard-input.json").read_text())["language"] == "Solidity"
     assert len((explorer / "PaymentRouter.constructor-args.txt").read_text().strip()) == 3 * 64
