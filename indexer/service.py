@@ -12,7 +12,7 @@ import structlog
 from sqlalchemy import Engine
 from web3 import Web3
 
-from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, load_abi
+from core.chain.abis import DISTRIBUTOR, OWNERSHIP, PAYMENT_ROUTER, load_abi
 from core.chain.connection import connect
 from core.chain.deployments import Deployment, load_deployment
 from core.db.engine import make_engine, resolve_database_url
@@ -34,7 +34,9 @@ log = structlog.get_logger(__name__)
 
 
 def mirror_target(deployment: Deployment) -> MirrorTarget:
-    addresses = tuple(deployment.address(name).lower() for name in (OWNERSHIP, PAYMENT_ROUTER))
+    # A deployment recorded before the Distributor existed has none: its mirror follows the other two.
+    followed = [n for n in (OWNERSHIP, PAYMENT_ROUTER, DISTRIBUTOR) if n in deployment.contracts]
+    addresses = tuple(deployment.address(name).lower() for name in followed)
     return MirrorTarget(deployment.chain_id, addresses, deployment.deploy_block, tuple(sorted(DECODERS)))
 
 

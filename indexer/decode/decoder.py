@@ -14,13 +14,13 @@ from typing import Any
 from eth_abi.abi import decode as abi_decode
 from eth_utils.crypto import keccak
 
-from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, load_abi
+from core.chain.abis import DISTRIBUTOR, OWNERSHIP, PAYMENT_ROUTER, load_abi
 from indexer.decode import words
 from indexer.decode.events import EVENT_TYPES, DecodedEvent
 from indexer.decode.words import DecodeError
 from indexer.types import RawLog
 
-CONTRACTS = (OWNERSHIP, PAYMENT_ROUTER)
+CONTRACTS = (OWNERSHIP, PAYMENT_ROUTER, DISTRIBUTOR)
 
 Decoder = Callable[[RawLog], DecodedEvent]
 
@@ -149,7 +149,7 @@ def _build_table() -> dict[str, Decoder]:
     for contract in CONTRACTS:
         for item in load_abi(contract):
             if item["type"] == "event" and not item.get("anonymous", False):
-                # Same signature on both contracts (Paused, Role*) -> same topic0, one decoder.
+                # Same signature on several contracts (Paused, Role*) -> same topic0, one decoder.
                 table.setdefault(topic0_of(item), _build_decoder(item))
     return table
 

@@ -1,4 +1,5 @@
-"""Typed events of TerraLuminaOwnership and PaymentRouter, one frozen dataclass each, as the decoder emits them.
+"""Typed events of TerraLuminaOwnership, PaymentRouter and Distributor, one frozen dataclass each, as the decoder
+emits them.
 
 Conventions: integers as int, addresses as lowercase 0x-hex, bytes32 as lowercase 0x-hex (66 chars), strings as str.
 Where an event sits (block, log index, emitter) is the log's, kept once by the store's record (indexer/records.py).
@@ -167,6 +168,32 @@ class TreasuryUpdated:
     treasury: str
 
 
+# ----- Distributor ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DistributionFunded:
+    distribution_id: int
+    project_id: int
+    total: int
+    merkle_root: str
+    claim_deadline: int
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    distribution_id: int
+    account: str
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class Swept:
+    distribution_id: int
+    to: str
+    amount: int
+
+
 DecodedEvent = (
     TransferSingle
     | TransferBatch
@@ -187,6 +214,9 @@ DecodedEvent = (
     | PaymentReceived
     | TokenAllowed
     | TreasuryUpdated
+    | DistributionFunded
+    | Claimed
+    | Swept
 )
 
 # ABI event name -> class. Dataclass fields follow the ABI's input order, then one `<name>_raw` per string input (the
@@ -213,6 +243,9 @@ EVENT_TYPES: dict[str, type[Any]] = {
         PaymentReceived,
         TokenAllowed,
         TreasuryUpdated,
+        DistributionFunded,
+        Claimed,
+        Swept,
     )
 }
 

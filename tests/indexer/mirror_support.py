@@ -15,7 +15,7 @@ from eth_account.signers.local import LocalAccount
 from sqlalchemy import Engine, text
 from web3 import Web3
 
-from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, STABLECOIN, load_abi
+from core.chain.abis import DISTRIBUTOR, OWNERSHIP, PAYMENT_ROUTER, STABLECOIN, load_abi
 from core.chain.accounts import LOCAL_DEPLOYER, LOCAL_RELAYER, LOCAL_TREASURY, anvil_account
 from core.chain.compiler import Build
 from core.chain.connection import connect
@@ -103,7 +103,7 @@ def start_private_chain(build: Build, extra_args: tuple[str, ...] = ()) -> Priva
     contracts = Contracts(
         *(
             w3.eth.contract(address=Web3.to_checksum_address(dep.address(n)), abi=load_abi(n))
-            for n in (OWNERSHIP, PAYMENT_ROUTER, STABLECOIN)
+            for n in (OWNERSHIP, PAYMENT_ROUTER, STABLECOIN, DISTRIBUTOR)
         )
     )
     investors = [anvil_account(i) for i in range(3, 10)]

@@ -19,7 +19,7 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3._utils.events import get_event_data
 
-from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, STABLECOIN, load_abi
+from core.chain.abis import DISTRIBUTOR, OWNERSHIP, PAYMENT_ROUTER, STABLECOIN, load_abi
 from core.chain.accounts import LOCAL_DEPLOYER, LOCAL_RELAYER, LOCAL_TREASURY, anvil_account
 from core.chain.compiler import compile_project
 from core.chain.connection import connect
@@ -89,11 +89,11 @@ def record(directory: Path = GOLDEN_DIR) -> dict[str, int]:
         contracts = Contracts(
             *(
                 w3.eth.contract(address=Web3.to_checksum_address(dep.address(n)), abi=load_abi(n))
-                for n in (OWNERSHIP, PAYMENT_ROUTER, STABLECOIN)
+                for n in (OWNERSHIP, PAYMENT_ROUTER, STABLECOIN, DISTRIBUTOR)
             )
         )
         emit_every_event(w3, contracts, admin, minter, investors, treasury.address)
-        addresses = [dep.address(OWNERSHIP), dep.address(PAYMENT_ROUTER)]
+        addresses = [dep.address(OWNERSHIP), dep.address(PAYMENT_ROUTER), dep.address(DISTRIBUTOR)]
         body = {
             "jsonrpc": "2.0",
             "id": 1,
@@ -103,7 +103,10 @@ def record(directory: Path = GOLDEN_DIR) -> dict[str, int]:
         raw_logs = httpx.post(node.url, json=body, timeout=30).json()["result"]
 
         abi_by_topic = {
-            _topic0(e): e for name in (OWNERSHIP, PAYMENT_ROUTER) for e in load_abi(name) if e["type"] == "event"
+            _topic0(e): e
+            for name in (OWNERSHIP, PAYMENT_ROUTER, DISTRIBUTOR)
+            for e in load_abi(name)
+            if e["type"] == "event"
         }
         raw_by_event: dict[str, list[dict[str, Any]]] = defaultdict(list)
         expected_by_event: dict[str, list[dict[str, Any]]] = defaultdict(list)

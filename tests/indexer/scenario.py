@@ -10,6 +10,7 @@ from web3.contract import Contract
 
 from core.chain.payment_ref import payment_ref
 from core.chain.transactions import transact
+from core.distributions.merkle import StandardMerkleTree
 from terra.ops.deploy import role_id
 
 CIDS = (
@@ -26,6 +27,7 @@ class Contracts:
     ownership: Contract
     router: Contract
     stablecoin: Contract
+    distributor: Contract | None = None
 
 
 def emit_every_event(
@@ -94,7 +96,29 @@ def emit_every_event(
     transact(w3, inv_a, coin.functions.approve(router.address, 50_000_000))
     transact(w3, inv_a, router.functions.pay(2, coin.address, 12_340_000, payment_ref(f"{tag}-pay-1")))
 
+    if c.distributor is not None:
+        _pay_a_distribution(w3, c, c.distributor, admin, minter, investors, tag)
+
     transact(w3, admin, own.functions.exitProject(3, cs(DAO)))
+
+
+def _pay_a_distribution(
+    w3: Web3, c: Contracts, dist: Contract, admin: LocalAccount, minter: LocalAccount, investors: list[LocalAccount],
+    tag: str,
+) -> None:  # fmt: skip
+    """Distribution 2 of project 1: recorded with a real merkle root, funded by the relayer key (the funder),
+    one leaf claimed, the rest swept after the deadline."""
+    a, b = investors[0].address, investors[1].address
+    tree = StandardMerkleTree([(a, 700_000), (b, 300_000)], ("address", "uint256"))
+    transact(w3, admin, c.ownership.functions.distributeReturns(1, 2, 1_000_000, tree.root, w3.eth.block_number))
+    transact(w3, admin, c.stablecoin.functions.mint(minter.address, 1_000_000))
+    transact(w3, minter, c.stablecoin.functions.approve(dist.address, 1_000_000))
+    deadline = w3.eth.get_block("latest")["timestamp"] + 3_600
+    transact(w3, minter, dist.functions.fund(1, 2, deadline))
+    transact(w3, minter, dist.functions.claim(2, a, 700_000, tree.proof(0)))
+    w3.provider.make_request("evm_increaseTime", [3_601])  # type: ignore[arg-type]
+    w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+    transact(w3, admin, dist.functions.sweep(2, admin.address))
 
 
 def mint_many(

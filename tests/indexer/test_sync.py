@@ -7,7 +7,7 @@ import time
 
 from sqlalchemy import Engine, text
 
-from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER
+from core.chain.abis import DISTRIBUTOR, OWNERSHIP, PAYMENT_ROUTER, load_abi
 from core.chain.payment_ref import payment_ref
 from core.chain.transactions import transact
 from indexer.service import run_forever
@@ -21,7 +21,8 @@ from tests.indexer.scenario import Contracts, emit_every_event
 def test_backfill_then_follow_mirrors_every_event(
     chain: Chain, clean_db: Engine, database_url: str, admin, minter, investors, treasury, test_settings
 ) -> None:
-    contracts = Contracts(chain.ownership, chain.router, chain.stablecoin)
+    distributor = chain.w3.eth.contract(address=chain.deployment.address(DISTRIBUTOR), abi=load_abi(DISTRIBUTOR))
+    contracts = Contracts(chain.ownership, chain.router, chain.stablecoin, distributor)
     emit_every_event(chain.w3, contracts, admin, minter, investors, treasury.address, tag="sync")
     mine(test_settings.rpc_url, 80)  # pushes the scenario below anvil's `finalized` tag: backfilled by range
     a, b = investors[0], investors[1]
@@ -31,7 +32,7 @@ def test_backfill_then_follow_mirrors_every_event(
     position = sync_until_head(settings, clean_db)
 
     assert position.caught_up and position.finalized == position.head - 64
-    addresses = [chain.deployment.address(OWNERSHIP), chain.deployment.address(PAYMENT_ROUTER)]
+    addresses = [chain.deployment.address(n) for n in (OWNERSHIP, PAYMENT_ROUTER, DISTRIBUTOR)]
     assert mirrored_logs(clean_db, 31337) == chain_logs(test_settings.rpc_url, addresses)
     assert balances_consistent(clean_db, 31337) == []
     with clean_db.connect() as conn:
@@ -40,10 +41,16 @@ def test_backfill_then_follow_mirrors_every_event(
         assert one(f"SELECT amount FROM chain_payments WHERE payment_ref = '0x{payment_ref('sync-pay-1').hex()}'") == [
             (12_340_000,)
         ]
-        assert one("SELECT total_amount FROM chain_distributions") == [(123_456_789,)]
+        assert one("SELECT total_amount FROM chain_distributions ORDER BY distribution_id") == [
+            (123_456_789,),
+            (1_000_000,),
+        ]
+        claimed = "SELECT args->>'amount' FROM chain_events WHERE event_name = 'Claimed'"
+        assert one(claimed) == [("700000",)]
         assert one("SELECT count(*) FROM chain_mints") == [(4,)]
         assert one("SELECT paused FROM chain_pauses") == [(False,), (False,)]
-        assert one("SELECT count(*) FROM chain_roles WHERE granted") == [(8,)]  # 6 ownership, 2 router
+        # 6 ownership, 2 router, 2 distributor (its admin and the relayer's funder role)
+        assert one("SELECT count(*) FROM chain_roles WHERE granted") == [(10,)]
         allowed = f"SELECT allowed FROM chain_allowlist WHERE account = '{investors[3].address.lower()}'"
         assert one(allowed) == [(False,)]
         b, c = investors[1].address.lower(), investors[0].address.lower()
