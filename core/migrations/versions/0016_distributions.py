@@ -2,7 +2,7 @@
 per holder address at a final snapshot block)
 
 Revision ID: 0016
-Revises: 0008
+Revises: 0011
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0016"
-down_revision = "0008"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
