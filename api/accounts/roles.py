@@ -11,6 +11,7 @@ PERMISSIONS = MappingProxyType(
         "admin.users.write": "Change user accounts and their roles.",
         "admin.projects.write": "Create projects and publish their updates.",
         "admin.flags.read": "Read payments flagged for an administrator.",
+        "admin.distributions.write": "Record distributions of project revenue and read them.",
     }
 )
 
