@@ -26,6 +26,7 @@ from api.admin.endpoints import router as admin_router
 from api.distributions.endpoints import router as distributions_router
 from api.envelope import API_VERSION
 from api.errors import ApiError, error_response
+from api.exits.endpoints import router as exits_router
 from api.http.middleware import (
     REQUEST_ID_HEADER,
     BodyLimitMiddleware,
@@ -98,6 +99,7 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
     v1.include_router(accounts_router)
     v1.include_router(admin_router)
     v1.include_router(distributions_router)
+    v1.include_router(exits_router)
     v1.include_router(wallets_router)
     app.include_router(v1)
     app.include_router(ops_router, dependencies=[Depends(reject_unknown_query_params)])

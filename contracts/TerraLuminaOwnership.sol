@@ -142,7 +142,9 @@ contract TerraLuminaOwnership is ERC1155, ERC1155Supply, AccessControl, Pausable
     }
 
     /// @notice Hand a project to its community DAO. Its token id is frozen afterwards: no mint, no transfer.
-    function exitProject(uint256 projectId, address communityDao) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    /// @dev The project admin's, like creating the project and recording its distributions: the platform's relayer
+    ///      executes what an administrator decided, after the exit distribution is on chain.
+    function exitProject(uint256 projectId, address communityDao) external onlyRole(PROJECT_ADMIN_ROLE) {
         Project storage p = _requireOpenProject(projectId);
         if (communityDao == address(0)) revert ZeroAddress();
         p.exited = true;

@@ -31,7 +31,7 @@ from relayer import metrics
 from relayer.custody import Custody
 from relayer.intake.webhook import webhook_app
 from relayer.keys import minter_account
-from relayer.outbox import worker
+from relayer.outbox import exits, worker
 from relayer.payments.stripe_events import FetchIntent
 from relayer.reconcile import Report, reconcile
 from relayer.settings import RelayerSettings
@@ -164,6 +164,7 @@ class Relayer:
             ("mint_reverts", lambda: worker.follow_mint_transactions(ctx.sessions, ctx.custody)),
             ("compliance_results", lambda: worker.follow_compliance_transactions(ctx.sessions, ctx.custody)),
             ("refunds", lambda: worker.request_refunds(ctx.sessions, ctx.refund)),
+            ("exit_results", lambda: exits.follow_exit_transactions(ctx.sessions)),
         ]
 
     def send_passes(self) -> list[tuple[str, Callable[[], object]]]:
@@ -172,6 +173,7 @@ class Relayer:
         return [
             ("compliance", lambda: worker.drain_compliance_intents(ctx.sessions, ctx.chain)),
             ("mints", lambda: worker.drain_mint_intents(ctx.sessions, ctx.chain, s.relayer_mint_batch_size)),
+            ("exits", lambda: exits.drain_exit_requests(ctx.sessions, ctx.chain)),
             ("transactions", ctx.manager.tick),
         ]
 

@@ -12,6 +12,7 @@ PERMISSIONS = MappingProxyType(
         "admin.projects.write": "Create projects and publish their updates.",
         "admin.flags.read": "Read payments flagged for an administrator.",
         "admin.distributions.write": "Record distributions of project revenue and read them.",
+        "admin.projects.exit": "Hand a project to its community DAO and read every holder's final statement.",
     }
 )
 

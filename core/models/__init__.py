@@ -22,6 +22,7 @@ from core.models.chain_ownership import (
 from core.models.chain_payments import ChainMint, ChainPayment
 from core.models.chain_series import ChainMintRecord, ChainPaymentRecord, ChainTransferRecord
 from core.models.distributions import Distribution, UserDistribution
+from core.models.exits import ProjectExitRequest
 from core.models.investments import CustodialAccount, Investment, InvestmentStatusChange
 from core.models.payments import ComplianceIntent, CryptoPaymentSeen, MintIntent, PaymentFlag, StripeEvent
 from core.models.relayer_transactions import RelayerTransaction, RelayerTransactionAttempt
@@ -58,6 +59,7 @@ __all__ = [
     "PaymentFlag",
     "Permission",
     "Project",
+    "ProjectExitRequest",
     "ProjectDocument",
     "ProjectUpdate",
     "RefreshToken",

@@ -70,3 +70,43 @@ def create_cmd(
             console.print(f"  merkle root {d.merkle_root}; claimable until {d.claim_deadline:%Y-%m-%d}")
     finally:
         engine.dispose()
+
+
+@app.command("exit")
+def exit_cmd(
+    project: Annotated[str, typer.Argument(help="Catalogue project id (UUID) or on-chain token id.")],
+    dao: Annotated[str, typer.Option("--dao", help="The community DAO that receives the project.")],
+    amount: Annotated[str | None, typer.Option("--amount", help="An exit distribution's total in US dollars.")] = None,
+    energy_mwh: Annotated[str | None, typer.Option("--energy-mwh", help="Energy generated in the period.")] = None,
+) -> None:
+    """Hand a project to its community DAO: the exit distribution (with --amount) is recorded now; the relayer sends
+    exitProject once it is on chain, and the project's tokens freeze."""
+    from core.db.engine import make_engine, make_session_factory, resolve_database_url
+    from core.distributions.exits import request_exit
+    from core.distributions.payout import payout_token, resolve_project
+    from core.distributions.record import DistributionRefused
+    from core.settings import ServiceSettings
+
+    settings = service_settings(ServiceSettings, None)
+    total = cents_of(amount) if amount is not None else None
+    energy = Decimal(energy_mwh) if energy_mwh is not None else None
+    engine = make_engine(resolve_database_url(settings))
+    try:
+        with user_errors(), make_session_factory(engine).begin() as session:
+            try:
+                target = resolve_project(session, project, settings.chain_id)
+                payout = payout_token(settings.deployments_path, target.chain_id)
+                asked = request_exit(
+                    session, target.id, dao, payout, exit_total_cents=total, energy_generated_mwh=energy
+                )
+            except DistributionRefused as exc:
+                raise fail(f"{exc.code}: {exc}", EXIT_REFUSED) from None
+            console.print(f"exit of {target.name} (token {int(target.token_id)}) to {dao} requested")
+            if asked.distribution is not None:
+                d = asked.distribution.distribution
+                console.print(
+                    f"  exit distribution {d.id}: ${Decimal(d.total_cents) / 100:,.2f} to {d.holder_count} holders"
+                )
+            console.print("  the relayer sends exitProject once that is on chain")
+    finally:
+        engine.dispose()

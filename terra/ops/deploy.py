@@ -1,9 +1,9 @@
 """Deploy the contracts, grant their roles and record the deployment for the services.
 
-Production (an explicit admin, a multisig): the admin gets the admin, project-admin and pauser roles, the relayer
-key(s) the minter and compliance roles (and the Distributor's funder role) and nothing else, and the deploying
-key renounces every role it held, so after the deploy it can do nothing. Local chains without an admin keep the
-convenience of one key for everything.
+Production (an explicit admin, a multisig): the admin gets the admin, project-admin and pauser roles; the relayer
+key(s) the minter, compliance and project-admin roles (the API never signs: the relayer executes what administrators
+decide) and the Distributor's funder role, nothing else; the deploying key renounces every role it held, so after
+the deploy it can do nothing. Local chains without an admin keep the convenience of one key for everything.
 """
 
 from __future__ import annotations
@@ -79,6 +79,9 @@ def role_plan(deployer: str, admin: str | None, relayers: tuple[str, ...], chain
     ownership: RoleHolders = {role: [boss] for role in ownership_admin_roles}
     ownership[MINTER] = list(relayers)
     ownership[COMPLIANCE] = [*ownership.get(COMPLIANCE, []), *relayers]
+    # The relayer executes what administrators decide in the API (create a project, record a distribution, exit):
+    # the API never signs, so the project admin's calls go through the relayer's transaction manager.
+    ownership[PROJECT_ADMIN] = [*ownership[PROJECT_ADMIN], *relayers]
     # The relayer funds recorded distributions (and claims for custodial holders, which needs no role).
     distributor: RoleHolders = {ADMIN: [boss], FUNDER: list(relayers)}
     return {OWNERSHIP: ownership, PAYMENT_ROUTER: {ADMIN: [boss], PAUSER: [boss]}, DISTRIBUTOR: distributor}

@@ -274,10 +274,11 @@ def test_exit_emits_and_freezes_transfers(
         send(admin, chain.ownership.functions.exitProject(project, dao.address))
 
 
-def test_exit_requires_admin_and_a_dao(
+def test_exit_requires_the_project_admin_and_a_dao(
     chain: Chain, admin: LocalAccount, investors: list[LocalAccount], send: Send, project: int
 ) -> None:
-    with reverts_with(chain.ownership, "AccessControlUnauthorizedAccount", investors[0].address, bytes(32)):
+    who = investors[0].address
+    with reverts_with(chain.ownership, "AccessControlUnauthorizedAccount", who, role("PROJECT_ADMIN_ROLE")):
         send(investors[0], chain.ownership.functions.exitProject(project, investors[6].address))
     with reverts_with(chain.ownership, "ZeroAddress"):
         send(admin, chain.ownership.functions.exitProject(project, "0x" + "0" * 40))

@@ -72,7 +72,7 @@ def _role_calls(c: dict[str, Contract], who: str) -> list[tuple[Contract, str, C
         (own, COMPLIANCE, own.functions.setFrozenTokens(who, 50, 1)),
         (own, COMPLIANCE, own.functions.forcedTransfer(who, who, 50, 1)),
         (own, PAUSER, own.functions.pause()),
-        (own, ADMIN, own.functions.exitProject(50, who)),
+        (own, PROJECT_ADMIN, own.functions.exitProject(50, who)),
         (own, ADMIN, own.functions.setURI("https://evil/{id}")),
         (own, ADMIN, own.functions.grantRole(grant, who)),
         (own, ADMIN, own.functions.revokeRole(grant, who)),
@@ -98,18 +98,18 @@ def test_after_a_production_deploy_the_deployer_holds_no_role_and_every_role_cal
         send(admin, production[STABLECOIN].functions.mint(admin.address, 1))
 
 
-def test_the_relayer_holds_minter_and_compliance_only_and_cannot_grant_roles(
+def test_the_relayer_holds_minter_compliance_and_project_admin_only_and_cannot_grant_roles(
     production: dict[str, Contract], minter: LocalAccount, investors: list[LocalAccount], send: Send
 ) -> None:
     own = production[OWNERSHIP]
     held = {r for r in ALL_ROLES if own.functions.hasRole(role_id(r), minter.address).call()}
-    assert held == {MINTER, COMPLIANCE}
+    assert held == {MINTER, COMPLIANCE, PROJECT_ADMIN}
     assert not any(production[PAYMENT_ROUTER].functions.hasRole(role_id(r), minter.address).call() for r in ALL_ROLES)
     distributor = production[DISTRIBUTOR]
     assert {r for r in ALL_ROLES if distributor.functions.hasRole(role_id(r), minter.address).call()} == {FUNDER}
     send(minter, own.functions.setAllowed(investors[0].address, True))  # allowlisting: its job
     for contract, role, call in _role_calls(production, investors[0].address):
-        if role in (MINTER, COMPLIANCE, FUNDER):
+        if role in (MINTER, COMPLIANCE, PROJECT_ADMIN, FUNDER):
             continue
         with reverts_with(contract, "AccessControlUnauthorizedAccount", minter.address, role_id(role)):
             send(minter, call)
@@ -138,7 +138,7 @@ def test_the_deployment_file_records_each_contracts_roles(
     assert d.deployer == admin.address
     assert d.roles[OWNERSHIP] == {
         ADMIN: [multisig.address],
-        PROJECT_ADMIN: [multisig.address],
+        PROJECT_ADMIN: [multisig.address, minter.address],
         PAUSER: [multisig.address],
         MINTER: [minter.address],
         COMPLIANCE: [minter.address],
@@ -155,7 +155,7 @@ def test_a_local_deploy_without_admin_keeps_one_key_for_everything(
 ) -> None:
     assert deployment.roles[OWNERSHIP] == {
         ADMIN: [admin.address],
-        PROJECT_ADMIN: [admin.address],
+        PROJECT_ADMIN: [admin.address, minter.address],
         PAUSER: [admin.address],
         COMPLIANCE: [admin.address, minter.address],
         MINTER: [minter.address],

@@ -256,6 +256,25 @@ def test_terra_distributions_create_records_once_per_key_and_refuses_clearly(wor
             session.execute(text("DELETE FROM distributions"))
 
 
+def test_terra_distributions_exit_requests_once_and_refuses_clearly(world: World) -> None:
+    dao = "0x000000000000000000000000000000000000da00"
+    try:
+        no_holders = _terra(world, "exit", "4", "--dao", dao, "--amount", "10")
+        assert no_holders.returncode == 8 and "NO_HOLDERS" in no_holders.stderr
+        bad_dao = _terra(world, "exit", "4", "--dao", "0x" + "0" * 40)
+        assert bad_dao.returncode == 8 and "COMMUNITY_DAO_INVALID" in bad_dao.stderr
+        done = _terra(world, "exit", "4", "--dao", dao)
+        assert done.returncode == 0 and "requested" in done.stdout, done.stderr
+        twice = _terra(world, "exit", "4", "--dao", dao)
+        assert twice.returncode == 8 and "PROJECT_ALREADY_EXITED" in twice.stderr
+        with Session(world.engine) as session:
+            rows = session.execute(text("SELECT token_id, community_dao, status FROM project_exit_requests")).all()
+        assert [(int(t), d, s) for t, d, s in rows] == [(4, dao, "pending")]
+    finally:
+        with Session(world.engine) as session, session.begin():
+            session.execute(text("DELETE FROM project_exit_requests"))
+
+
 def test_a_reorg_below_the_snapshot_halts_the_indexer_and_the_snapshot_stands(world: World, session: Session) -> None:
     """By construction: the snapshot is final, and the indexer refuses a reorg deeper than finality."""
     before = record_distribution(
