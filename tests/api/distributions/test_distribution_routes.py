@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 from web3 import Web3
 
-from core.chain.transactions import send
+from core.chain.transactions import send, transact
 from tests.api.conftest import bearer
 from tests.api.distributions.conftest import Stage, put_on_chain_and_fund
 
@@ -97,3 +97,40 @@ def test_recording_refusals_have_their_codes_and_write_nothing(stage: Stage) -> 
     _, token = stage.api.user_with_token()
     denied = stage.api.client.post("/api/v1/admin/distributions", json={}, headers=bearer(token))
     assert denied.status_code == 403
+
+
+def test_returns_show_each_share_claimed_or_not_and_the_yield_on_principal(
+    stage: Stage, admin: LocalAccount, minter: LocalAccount
+) -> None:
+    from core.distributions.returns import as_decimal, returns_of
+    from core.investments import create_investment, set_status
+
+    with Session(stage.api.engine) as session, session.begin():
+        inv = create_investment(
+            session, chain_id=31337, project_id=7, amount_cents=300_000, method="card", user_id=stage.custodial_user_id
+        )
+        for status in ("paid", "minting", "completed"):
+            set_status(session, inv, status, cause="test: minted")
+    d = stage.record(amount="1000.00").json()["data"]
+    distributor = put_on_chain_and_fund(stage, d, admin, minter)
+    wallet = stage.investors[0]
+    with Session(stage.api.engine) as session:
+        leaf = session.execute(
+            text("SELECT amount_units, proof FROM user_distributions WHERE account = :a"), {"a": wallet.address.lower()}
+        ).one()
+    receipt = transact(
+        stage.chain.w3, wallet, distributor.functions.claim(d["id"], wallet.address, int(leaf[0]), leaf[1])
+    )
+    stage.sync()
+    with Session(stage.api.engine) as session:
+        theirs = returns_of(session, stage.wallet_user_id)
+        custodial = returns_of(session, stage.custodial_user_id)
+    (share,) = theirs.shares
+    assert share.amount_cents == 60_000 and share.claimed
+    assert share.claim_tx_hash == "0x" + receipt["transactionHash"].hex().removeprefix("0x")
+    assert theirs.claimed_cents == theirs.distributed_cents == 60_000 and theirs.yield_on_principal is None
+    (mine,) = custodial.shares
+    assert mine.account_kind == "custodial" and not mine.claimed and mine.amount_cents == 30_000
+    (project,) = custodial.projects
+    assert (project.principal_cents, project.distributed_cents, project.unclaimed_cents) == (300_000, 30_000, 30_000)
+    assert as_decimal(custodial.yield_on_principal) == "0.100000"
