@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -79,12 +79,8 @@ def store_event(
     return session.execute(stmt).scalar() is not None
 
 
-def set_event_outcome(session: Session, provider: str, event_id: str, outcome: str) -> None:
-    session.execute(
-        update(KycWebhookEvent)
-        .where(KycWebhookEvent.provider == provider, KycWebhookEvent.event_id == event_id)
-        .values(outcome=outcome)
-    )
+def event_exists(session: Session, provider: str, event_id: str) -> bool:
+    return session.get(KycWebhookEvent, (provider, event_id)) is not None
 
 
 def wallet_addresses(session: Session, user_id: uuid.UUID) -> list[str]:

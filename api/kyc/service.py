@@ -16,6 +16,7 @@ from api import errors
 from api.kyc import repository
 from api.kyc.providers.base import (
     Check,
+    Decision,
     KycProvider,
     ProviderRefusedInput,
     ProviderUnavailable,
@@ -99,25 +100,30 @@ def handle_webhook(
     user = repository.user_for_update(session, found.user_id)
     record = repository.record_by_check(session, provider.name, event.object_id, lock=True)
     assert user is not None and record is not None  # a record's user cannot vanish (foreign key, cascade)
-    if not repository.store_event(session, provider.name, event, "received", record.id):
+    # Under the record's lock nobody else handles this check's events: a stored event is a replay, and no call to
+    # the provider is made for it.
+    if repository.event_exists(session, provider.name, event.event_id):
         return WebhookOut(duplicate=True, outcome="duplicate")
     try:
         check = provider.retrieve_check(record.provider_check_id)
     except ProviderUnavailable:
-        raise errors.KycProviderUnavailable() from None  # rolled back: the provider's retry finds nothing stored
-    outcome = apply_check(session, user, record, check, now)
-    repository.set_event_outcome(session, provider.name, event.event_id, outcome)
+        raise errors.KycProviderUnavailable() from None  # nothing stored: the provider's retry starts afresh
+    if check.id != record.provider_check_id or check.applicant_id != record.provider_applicant_id:
+        raise errors.KycProviderUnavailable("The identity provider answered for another check.")
+    decision = decide(check)
+    if decision is None:  # not over by the provider's own word: not stored, so that a later delivery still counts
+        return WebhookOut(duplicate=False, outcome="in_progress")
+    outcome = apply_decision(session, user, record, check, decision, now)
+    if not repository.store_event(session, provider.name, event, outcome, record.id):
+        raise errors.KycProviderUnavailable("The event was stored meanwhile; retry.")  # not reached under the lock
     log.info("kyc_webhook", event_id=event.event_id, record_id=str(record.id), outcome=outcome)
     return WebhookOut(duplicate=False, outcome=outcome)
 
 
-def apply_check(session: Session, user: User, record: KycRecord, check: Check, now: datetime) -> str:
-    """What a check's state does to its record and user: applied, in_progress (not over yet) or stale (decided)."""
-    if check.id != record.provider_check_id or check.applicant_id != record.provider_applicant_id:
-        raise errors.KycProviderUnavailable("The identity provider answered for another check.")
-    decision = decide(check)
-    if decision is None:
-        return "in_progress"
+def apply_decision(
+    session: Session, user: User, record: KycRecord, check: Check, decision: Decision, now: datetime
+) -> str:
+    """What a finished check does to its record and user: applied, or stale (the record was decided before)."""
     if record.status != "submitted":
         return "stale"
     record.status, record.decided_at, record.verification_data = decision, now, check.facts()
