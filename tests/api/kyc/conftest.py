@@ -43,7 +43,8 @@ def fake_kyc() -> Iterator[FakeKyc]:
 
 
 def kyc_settings(fake: FakeKyc, **overrides: Any) -> Any:
-    return api_settings(kyc_fake=True, kyc_api_base=fake.url, kyc_timeout_seconds=5.0, **overrides)
+    values: dict[str, Any] = {"kyc_fake": True, "kyc_api_base": fake.url, "kyc_timeout_seconds": 5.0}
+    return api_settings(**(values | overrides))
 
 
 def signed(body: bytes, token: str = LOCAL_FAKE_KYC_WEBHOOK_TOKEN) -> dict[str, str]:
