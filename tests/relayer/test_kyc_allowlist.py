@@ -5,10 +5,15 @@ compliance pass puts it on chain. Unverified users are left alone; a second pass
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
+from eth_account import Account
 from sqlalchemy import text
 from web3 import Web3
 
+from api.kyc.providers.base import Check
+from api.kyc.service import apply_decision
+from core.models import KycRecord, User, UserWallet
 from relayer.outbox import worker
 from relayer.outbox.allowlist import allow_verified_custodial
 from relayer.process import RelayerContext
@@ -83,3 +88,23 @@ def test_the_running_relayer_puts_a_newly_verified_users_custodial_address_on_ch
     wait_for("the allowlist entry on chain", lambda: allowed_on_chain(stack, address))
     assert allow_intent(stack, address) in ([("submitted",)], [("done",)])
     assert address == stack.sql("SELECT address FROM custodial_accounts WHERE account_index = :i", i=index)[0][0]
+
+
+def test_an_approval_written_by_the_api_puts_wallet_and_custodial_address_on_chain(stack: Stack) -> None:
+    """The API's own approval (api.kyc.service.apply_decision, in one transaction with its record) on the
+    relayer's database: the running relayer allows the linked wallet and the derived custodial address."""
+    wallet = Account.create().address.lower()
+    with stack.sessions.begin() as session:
+        account = User(kyc_status="submitted")
+        session.add(account)
+        session.flush()
+        session.add(UserWallet(address=wallet, user_id=account.id, chain_id=stack.chain.w3.eth.chain_id))
+        record = KycRecord(user_id=account.id, provider_applicant_id="app-1", provider_check_id=uuid.uuid4().hex)
+        session.add(record)
+        session.flush()
+        check = Check(record.provider_check_id, "app-1", "complete", "clear")
+        assert apply_decision(session, account, record, check, "verified", datetime.now(UTC)) == "applied"
+        user_id = account.id
+    wait_for("the wallet allowed on chain", lambda: allowed_on_chain(stack, wallet))
+    address = wait_for("the derived address", lambda: custodial_address(stack, user_id))
+    wait_for("the custodial address allowed on chain", lambda: allowed_on_chain(stack, address))
