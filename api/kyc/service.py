@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import cast
 
 import structlog
 from sqlalchemy.orm import Session
@@ -24,7 +25,7 @@ from api.kyc.providers.base import (
     WebhookSignatureInvalid,
     decide,
 )
-from api.kyc.schemas import KycStartIn, KycStartOut, KycStatusOut, WebhookOut
+from api.kyc.schemas import KycStartIn, KycStartOut, KycStatus, KycStatusOut, WebhookOut
 from core.compliance import queue_allow
 from core.models import KycRecord, User
 
@@ -67,7 +68,7 @@ def start(session: Session, provider: KycProvider, user: User, data: KycStartIn,
 
 def status_of(session: Session, user: User) -> KycStatusOut:
     record = repository.latest_record(session, user.id)
-    out = KycStatusOut(status=user.kyc_status, verified_at=user.kyc_verified_at)  # type: ignore[arg-type]
+    out = KycStatusOut(status=cast(KycStatus, user.kyc_status), verified_at=user.kyc_verified_at)
     if record is not None:
         out.provider, out.applicant_id, out.check_id = (
             record.provider,
