@@ -1,7 +1,7 @@
 """kyc: identity checks of users (the seed's kyc_records) and the KYC provider's webhook events, stored once each
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0016
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0012"
-down_revision = "0008"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
