@@ -179,6 +179,39 @@ class WalletIsLastSignIn(ApiError):
     status, code, message = 409, "WALLET_IS_LAST_SIGN_IN", "This wallet is the account's only way to sign in."
 
 
+# ----- KYC ---------------------------------------------------------------------------------------
+class KycInProgress(ApiError):
+    status, code, message = 409, "KYC_IN_PROGRESS", "An identity check is already under way."
+
+
+class KycAlreadyVerified(ApiError):
+    status, code, message = 409, "KYC_ALREADY_VERIFIED", "Your identity is verified already."
+
+
+class KycDetailsRefused(ApiError):
+    status, code, message = 422, "KYC_DETAILS_REFUSED", "The identity provider refused these details."
+
+
+class KycProviderUnavailable(ApiError):
+    status, code, message = 502, "KYC_PROVIDER_UNAVAILABLE", "The identity provider cannot be reached; try again later."
+
+
+class KycNotConfigured(ApiError):
+    status, code, message = 503, "KYC_NOT_CONFIGURED", "Identity checks are not configured on this server."
+
+
+class WebhookSignatureInvalid(ApiError):
+    status, code, message = 400, "WEBHOOK_SIGNATURE_INVALID", "The webhook signature is missing or wrong."
+
+
+class WebhookPayloadInvalid(ApiError):
+    status, code, message = 400, "WEBHOOK_PAYLOAD_INVALID", "The webhook body is not an event we can read."
+
+
+class KycCheckUnknown(ApiError):
+    status, code, message = 404, "KYC_CHECK_UNKNOWN", "No identity check of ours has this id."
+
+
 # ----- operations --------------------------------------------------------------------------------
 class NotReady(ApiError):
     status, code, message = 503, "NOT_READY", "The service is not ready."

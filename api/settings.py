@@ -1,8 +1,8 @@
 """The API process's settings: where it listens, how it signs tokens, its security limits and readiness rule, and
 what a Sign-In with Ethereum message must name (domain, URI, chain id) and which RPC checks contract wallets.
 
-It holds no chain key. Its one secret is the JWT signing key (API_JWT_SECRET or a key file), never logged: it is
-registered with core.redact as soon as it is read.
+It holds no chain key. Its secrets are the JWT signing key (API_JWT_SECRET or a key file) and the KYC provider's
+tokens, never logged: each is registered with core.redact as soon as it is read.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from core.redact import register_secret, register_secret_url
@@ -20,6 +20,11 @@ from core.settings import ContentStoreSettings, InvalidSettings, check_rpc_url
 # it for a real key in a log or a config file.
 LOCAL_DEV_JWT_SECRET = "terra-lumina-LOCAL-DEV-ONLY-jwt-secret-never-use-in-production"
 MIN_JWT_SECRET_LENGTH = 32
+ONFIDO_API_BASE = "https://api.onfido.com"
+# The local FAKE KYC provider (terra/local/fake_kyc): its address and public tokens, refused with a real token.
+LOCAL_FAKE_KYC_BASE = "http://127.0.0.1:12112"
+LOCAL_FAKE_KYC_API_TOKEN = "terra-local-FAKE-kyc-api-token-not-a-secret"
+LOCAL_FAKE_KYC_WEBHOOK_TOKEN = "terra-local-FAKE-kyc-webhook-token-not-a-secret"
 
 
 class ApiSettings(ContentStoreSettings):
@@ -88,6 +93,24 @@ class ApiSettings(ContentStoreSettings):
         description="RPC checking contract wallets' signatures (EIP-1271); unset: the first of RPC_URLS, or RPC_URL.",
     )
 
+    # --- KYC provider (Onfido-style) -------------------------------------------------------------
+    kyc_api_base: str | None = Field(
+        default=None,
+        description=f"KYC provider API base ({ONFIDO_API_BASE} with a token, else the fake's {LOCAL_FAKE_KYC_BASE}).",
+    )
+    kyc_api_token: SecretStr | None = Field(default=None, description="KYC provider API token. Never logged.")
+    kyc_webhook_token: SecretStr | None = Field(
+        default=None, description="Signs the provider's webhooks (HMAC-SHA256); required with KYC_API_TOKEN."
+    )
+    kyc_fake: bool = Field(
+        default=False,
+        description="Use the local FAKE KYC provider (terra dev); refused with KYC_API_TOKEN. Neither: KYC gives 503.",
+    )
+    kyc_fake_approve_seconds: float = Field(
+        default=2.0, ge=0, description="How long the local FAKE KYC provider takes to complete a check."
+    )
+    kyc_timeout_seconds: float = Field(default=10.0, gt=0, description="Timeout of one call to the KYC provider.")
+
     @field_validator("api_cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -100,21 +123,53 @@ class ApiSettings(ContentStoreSettings):
     def _check_siwe_rpc_url(cls, value: str | None) -> str | None:
         return None if value is None else check_rpc_url(value, "API_SIWE_RPC_URL")
 
-    @field_validator("api_ready_max_index_age_seconds", mode="before")
+    @field_validator(
+        "api_ready_max_index_age_seconds", "kyc_api_base", "kyc_api_token", "kyc_webhook_token", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
+    @model_validator(mode="after")
+    def _kyc_never_fake_with_a_real_token(self) -> ApiSettings:
+        if self.kyc_api_token is None:
+            return self
+        if self.kyc_fake:
+            raise ValueError("KYC_FAKE: refused while KYC_API_TOKEN is set (the fake never sees real credentials)")
+        webhook = self.kyc_webhook_token
+        if webhook is None or webhook.get_secret_value() == LOCAL_FAKE_KYC_WEBHOOK_TOKEN:
+            raise ValueError("KYC_WEBHOOK_TOKEN: a token of the provider's own is required with KYC_API_TOKEN")
+        return self
+
     def model_post_init(self, context: object, /) -> None:
         super().model_post_init(context)
-        if self.api_jwt_secret is not None:
-            register_secret(self.api_jwt_secret.get_secret_value())
+        for secret in (self.api_jwt_secret, self.kyc_api_token, self.kyc_webhook_token):
+            if secret is not None:
+                register_secret(secret.get_secret_value())
         if self.api_siwe_rpc_url is not None:
             register_secret_url(self.api_siwe_rpc_url)  # a provider URL may carry an API key
 
     @property
     def siwe_rpc_url(self) -> str:
         return self.api_siwe_rpc_url or self.service_rpc_urls[0]
+
+    @property
+    def kyc_mode(self) -> Literal["provider", "fake", "off"]:
+        if self.kyc_api_token is not None:
+            return "provider"
+        return "fake" if self.kyc_fake else "off"
+
+    @property
+    def kyc_base_url(self) -> str:
+        default = ONFIDO_API_BASE if self.kyc_api_token is not None else LOCAL_FAKE_KYC_BASE
+        return (self.kyc_api_base or default).rstrip("/")
+
+    def kyc_tokens(self) -> tuple[str, str]:
+        """(API token, webhook token): the provider's, or the local FAKE's public values in fake mode."""
+        if self.kyc_api_token is not None and self.kyc_webhook_token is not None:
+            return self.kyc_api_token.get_secret_value(), self.kyc_webhook_token.get_secret_value()
+        webhook = self.kyc_webhook_token.get_secret_value() if self.kyc_webhook_token else LOCAL_FAKE_KYC_WEBHOOK_TOKEN
+        return LOCAL_FAKE_KYC_API_TOKEN, webhook
 
     def jwt_key(self) -> SecretStr:
         """The signing key: API_JWT_SECRET, else the key file, else (local only) the named development key."""

@@ -32,6 +32,7 @@ from relayer.custody import Custody
 from relayer.intake.webhook import webhook_app
 from relayer.keys import minter_account
 from relayer.outbox import exits, worker
+from relayer.outbox.allowlist import allow_verified_custodial
 from relayer.payments.stripe_events import FetchIntent
 from relayer.reconcile import Report, reconcile
 from relayer.settings import RelayerSettings
@@ -155,7 +156,8 @@ class Relayer:
         return self.ctx.settings.relayer_port
 
     def follow_passes(self) -> list[tuple[str, Callable[[], object]]]:
-        """What moves investments: events, final payments, the index, transaction outcomes, refunds owed."""
+        """What moves investments: events, final payments, the index, transaction outcomes, refunds owed; and the
+        custodial addresses of KYC-verified users onto the allowlist."""
         ctx = self.ctx
         return [
             ("stripe_events", lambda: worker.process_stripe_events(ctx.sessions, ctx.custody, ctx.fetch_intent)),
@@ -165,6 +167,7 @@ class Relayer:
             ("compliance_results", lambda: worker.follow_compliance_transactions(ctx.sessions, ctx.custody)),
             ("refunds", lambda: worker.request_refunds(ctx.sessions, ctx.refund)),
             ("exit_results", lambda: exits.follow_exit_transactions(ctx.sessions)),
+            ("kyc_custodial", lambda: allow_verified_custodial(ctx.sessions, ctx.custody)),
         ]
 
     def send_passes(self) -> list[tuple[str, Callable[[], object]]]:

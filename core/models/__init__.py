@@ -24,6 +24,7 @@ from core.models.chain_series import ChainMintRecord, ChainPaymentRecord, ChainT
 from core.models.distributions import Distribution, UserDistribution
 from core.models.exits import ProjectExitRequest
 from core.models.investments import CustodialAccount, Investment, InvestmentStatusChange
+from core.models.kyc import KycRecord, KycWebhookEvent
 from core.models.payments import ComplianceIntent, CryptoPaymentSeen, MintIntent, PaymentFlag, StripeEvent
 from core.models.relayer_transactions import RelayerTransaction, RelayerTransactionAttempt
 from core.models.siwe import SiweNonce
@@ -55,6 +56,8 @@ __all__ = [
     "Distribution",
     "Investment",
     "InvestmentStatusChange",
+    "KycRecord",
+    "KycWebhookEvent",
     "MintIntent",
     "PaymentFlag",
     "Permission",

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from core.models.accounts import User
 from core.models.chain_payments import ChainMint, ChainPayment
 from core.models.investments import CustodialAccount, Investment
 from core.models.payments import ComplianceIntent, CryptoPaymentSeen, MintIntent, PaymentFlag, StripeEvent
@@ -176,6 +177,24 @@ def custodial_account(session: Session, user_id: uuid.UUID) -> CustodialAccount:
     account = session.get(CustodialAccount, user_id)
     assert account is not None
     return account
+
+
+def custodial_accounts_to_allow(session: Session, limit: int) -> Sequence[CustodialAccount]:
+    """Custodial accounts of KYC-verified users still without an address, or whose address has no allowlist intent
+    (the API creates the row on approval; only the relayer can derive the address). Claimed SKIP LOCKED."""
+    has_intent = (
+        select(ComplianceIntent.id)
+        .where(ComplianceIntent.kind == "allow", ComplianceIntent.account == CustodialAccount.address)
+        .exists()
+    )
+    return session.scalars(
+        select(CustodialAccount)
+        .join(User, User.id == CustodialAccount.user_id)
+        .where(User.kyc_status == "verified", or_(CustodialAccount.address.is_(None), ~has_intent))
+        .order_by(CustodialAccount.account_index)
+        .limit(limit)
+        .with_for_update(of=CustodialAccount, skip_locked=True)
+    ).all()
 
 
 # ----- intake ------------------------------------------------------------------------------------

@@ -11,7 +11,9 @@ import typer
 from terra.console import console, report, user_errors
 
 if TYPE_CHECKING:
+    from api.settings import ApiSettings
     from core.stripe.settings import StripeSettings
+    from terra.local.fake_kyc import FakeKyc
     from terra.local.fake_stripe import FakeStripe
     from terra.local.stack import LocalStack
 
@@ -35,6 +37,33 @@ def _start_stripe(webhook_url: str) -> tuple[StripeSettings, FakeStripe | None]:
         ) from None
 
 
+def _start_kyc(settings: ApiSettings) -> FakeKyc | None:
+    """The local FAKE KYC provider unless KYC_API_TOKEN is set, posting its webhooks to the API."""
+    from terra.local.fake_kyc import FakeKyc
+
+    if settings.kyc_mode != "fake":
+        return None
+    try:
+        return FakeKyc.from_settings(settings).start()
+    except OSError as exc:
+        raise RuntimeError(
+            f"the local FAKE KYC provider cannot listen on {settings.kyc_base_url}: {exc.strerror or exc}; "
+            "set KYC_API_BASE to a free loopback port"
+        ) from None
+
+
+def _print_kyc(settings: ApiSettings, fake: FakeKyc | None) -> None:
+    if fake is None:
+        where = f"provider at {settings.kyc_base_url}" if settings.kyc_mode == "provider" else "off"
+        console.print(f"KYC                   {where}")
+        return
+    console.print(f"KYC                   local FAKE KYC provider (no KYC_API_TOKEN): {fake.url}")
+    console.print(f"  webhooks to         {fake.sender.url} (signed with the local webhook token)")
+    console.print(
+        f"  approves after      {fake.approve_after} s; last name 'Consider' is rejected; {fake.url}/_fake/webhooks"
+    )
+
+
 def _print_stripe(settings: StripeSettings, fake: FakeStripe | None) -> None:
     if fake is None:
         console.print("Stripe                real Stripe (STRIPE_SECRET_KEY set)")
@@ -52,6 +81,8 @@ def _print_summary(
     fake_stripe: FakeStripe | None,
     relayer_url: str,
     api_url: str,
+    api_settings: ApiSettings,
+    fake_kyc: FakeKyc | None,
 ) -> None:
     from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, STABLECOIN
     from core.chain.accounts import LOCAL_INVESTORS, anvil_account
@@ -78,6 +109,7 @@ def _print_summary(
     console.print(f"  private key {investor.key.hex()}")
     console.print()
     _print_stripe(stripe_settings, fake_stripe)
+    _print_kyc(api_settings, fake_kyc)
     console.print()
     console.print(f"relayer               {relayer_url}/webhooks/stripe  (and /health, /metrics)")
     console.print(f"API                   {api_url}/api/v1  (docs {api_url}/docs; /health, /ready, /metrics)")
@@ -109,6 +141,7 @@ def dev(
         signal.signal(sig, lambda *_: stop.set())
     services = ServiceThreads()
     fake_stripe: FakeStripe | None = None
+    fake_kyc: FakeKyc | None = None
     try:
         relayer_settings = stack.relayer_settings()
         relayer_url = f"http://{relayer_settings.relayer_host}:{relayer_settings.relayer_port}"
@@ -116,9 +149,12 @@ def dev(
             stripe_settings, fake_stripe = _start_stripe(relayer_url + "/webhooks/stripe")
         services.start_indexer(stack.indexer_settings())
         services.start_relayer(relayer_settings)
+        api_settings = stack.api_settings()
+        with user_errors(RuntimeError):
+            fake_kyc = _start_kyc(api_settings)
         with user_errors():
-            api_url = services.start_api(stack.api_settings())
-        _print_summary(stack, stripe_settings, fake_stripe, relayer_url, api_url)
+            api_url = services.start_api(api_settings)
+        _print_summary(stack, stripe_settings, fake_stripe, relayer_url, api_url, api_settings, fake_kyc)
         while not stop.wait(0.5):
             if stack.anvil.process is None or stack.anvil.process.poll() is not None:
                 console.print("[red]anvil stopped unexpectedly[/]; see its log")
@@ -131,5 +167,7 @@ def dev(
         services.shutdown()
         if fake_stripe is not None:
             fake_stripe.stop()
+        if fake_kyc is not None:
+            fake_kyc.stop()
         stack.anvil.stop()
     console.print("stopped cleanly")

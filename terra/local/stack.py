@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from pydantic import SecretStr
@@ -63,7 +64,7 @@ class LocalStack:
     def api_settings(self) -> ApiSettings:
         """The API's own settings from the environment, on this stack's chain and database, in local mode (the
         named development JWT key unless API_JWT_SECRET is set; no index-age readiness rule: anvil mines only on
-        demand, so an old checkpoint means nothing here)."""
+        demand, so an old checkpoint means nothing here). Without KYC_API_TOKEN, KYC goes to the local FAKE provider."""
         settings = load_settings(
             ApiSettings,
             terra_data_dir=self.settings.terra_data_dir,
@@ -77,13 +78,15 @@ class LocalStack:
         )
         # Sign-In with Ethereum messages name the API's own host:port (it serves the web app here) and the anvil
         # chain, whose RPC checks contract wallets; what the environment sets explicitly wins.
-        siwe = {
+        local: dict[str, Any] = {
             "api_siwe_domain": f"{settings.api_host}:{settings.api_port}",
             "api_siwe_uri": f"http://{settings.api_host}:{settings.api_port}",
             "api_siwe_chain_id": LOCAL_CHAIN_ID,
             "api_siwe_rpc_url": self.anvil.url,
         }
-        return settings.model_copy(update={k: v for k, v in siwe.items() if k not in settings.model_fields_set})
+        if settings.kyc_api_token is None:
+            local["kyc_fake"] = True
+        return settings.model_copy(update={k: v for k, v in local.items() if k not in settings.model_fields_set})
 
     @property
     def psql(self) -> PsqlCommand:

@@ -26,6 +26,9 @@ def test_terra_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
     env = {k: v for k, v in env.items() if not k.startswith("STRIPE_")}
     env["STRIPE_API_BASE"] = f"http://127.0.0.1:{free_port()}"  # the FAKE Stripe, off its default port
     env["RELAYER_PORT"] = str(free_port())  # the relayer, off its default port
+    env = {k: v for k, v in env.items() if not k.startswith("KYC_")}
+    env["KYC_API_BASE"] = f"http://127.0.0.1:{free_port()}"  # the FAKE KYC provider, off its default port
+    env["KYC_FAKE_APPROVE_SECONDS"] = "0.5"
     proc = subprocess.Popen(
         [sys.executable, "-m", "terra.cli", "dev", "--port", str(port)],
         env=env,
@@ -73,11 +76,35 @@ def test_terra_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
             timeout=30,
         )
         assert registered.status_code == 201, registered.text
+        assert f"local FAKE KYC provider (no KYC_API_TOKEN): {env['KYC_API_BASE']}" in output
+        assert f"webhooks to         {api}/api/v1/kyc/webhook" in output
+        login = httpx.post(
+            f"{api}/api/v1/users/login",
+            json={"email": "dev@example.org", "password": "Correct-Horse-Battery-42"},
+            timeout=30,
+        )
+        auth = {"Authorization": f"Bearer {login.json()['data']['access_token']}"}
+        kyc = httpx.post(f"{api}/api/v1/users/kyc", json={"first_name": "Dev", "last_name": "User"}, headers=auth)
+        assert kyc.status_code == 201, kyc.text
+        for _ in range(120):  # the fake approves, its webhook reaches the API
+            status = httpx.get(f"{api}/api/v1/users/kyc/status", headers=auth, timeout=5).json()["data"]["status"]
+            if status == "verified":
+                break
+            time.sleep(0.25)
+        assert status == "verified"
         # The banner's database shell line is the exact psql command for the embedded server.
         shell = next(line for line in lines if line.startswith("database shell"))
         psql = shlex.split(shell.removeprefix("database shell").strip())
         answer = subprocess.run([*psql, "-At", "-c", "select count(*) from chain_deployments"], capture_output=True)
         assert answer.returncode == 0, answer.stderr
+        # The relayer inside `terra dev` derives the verified user's custodial address and queues its allowlist entry.
+        allowed = "select count(*) from custodial_accounts c join compliance_intents i on i.account = c.address"
+        for _ in range(120):
+            counted = subprocess.run([*psql, "-At", "-c", allowed], capture_output=True, text=True)
+            if counted.stdout.strip() == "1":
+                break
+            time.sleep(0.25)
+        assert counted.stdout.strip() == "1", counted.stderr
         chain_id = httpx.post(
             f"http://127.0.0.1:{port}", json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}
         ).json()

@@ -1,0 +1,2 @@
+"""KYC: identity checks at a provider (start, status), its signed webhooks, and the allowlist intents that
+approval queues."""
