@@ -24,6 +24,7 @@ from core.models.chain_series import ChainMintRecord, ChainPaymentRecord, ChainT
 from core.models.distributions import Distribution, UserDistribution
 from core.models.investments import CustodialAccount, Investment, InvestmentStatusChange
 from core.models.payments import ComplianceIntent, CryptoPaymentSeen, MintIntent, PaymentFlag, StripeEvent
+from core.models.project_intents import ProjectIntent
 from core.models.relayer_transactions import RelayerTransaction, RelayerTransactionAttempt
 from core.models.siwe import SiweNonce
 from core.models.wallets import UserWallet
@@ -59,6 +60,7 @@ __all__ = [
     "Permission",
     "Project",
     "ProjectDocument",
+    "ProjectIntent",
     "ProjectUpdate",
     "RefreshToken",
     "RefreshTokenFamily",
