@@ -1,9 +1,9 @@
 """Deploy the contracts, grant their roles and record the deployment for the services.
 
 Production (an explicit admin, a multisig): the admin gets the admin, project-admin and pauser roles, the relayer
-key(s) the minter and compliance roles (and the Distributor's funder role) and nothing else, and the deploying
-key renounces every role it held, so after the deploy it can do nothing. Local chains without an admin keep the
-convenience of one key for everything.
+key(s) the minter, compliance and project-admin roles (it sends the createProject calls the API queues) and the
+Distributor's funder role, and nothing else, and the deploying key renounces every role it held, so after the
+deploy it can do nothing. Local chains without an admin keep the convenience of one key for everything.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ ZERO_ADDRESS = "0x" + "0" * 40
 @dataclass(frozen=True)
 class DeployPlan:
     deployer: LocalAccount  # signs the deployment; holds no role afterwards unless it is the local convenience admin
-    minter: str  # the relayer's key: minter and compliance roles
+    minter: str  # the relayer's key: minter, compliance and project-admin roles
     treasury: str
     metadata_uri: str
     stablecoin: str | None = None  # an existing USDC on public chains; a test stablecoin is deployed on local ones
@@ -79,6 +79,8 @@ def role_plan(deployer: str, admin: str | None, relayers: tuple[str, ...], chain
     ownership: RoleHolders = {role: [boss] for role in ownership_admin_roles}
     ownership[MINTER] = list(relayers)
     ownership[COMPLIANCE] = [*ownership.get(COMPLIANCE, []), *relayers]
+    # The relayer puts the catalogue's new projects on chain (createProject, queued by the API): project admin too.
+    ownership[PROJECT_ADMIN] = [*ownership[PROJECT_ADMIN], *relayers]
     # The relayer funds recorded distributions (and claims for custodial holders, which needs no role).
     distributor: RoleHolders = {ADMIN: [boss], FUNDER: list(relayers)}
     return {OWNERSHIP: ownership, PAYMENT_ROUTER: {ADMIN: [boss], PAUSER: [boss]}, DISTRIBUTOR: distributor}
@@ -168,9 +170,15 @@ def deploy(w3: Web3, build: Build, plan: DeployPlan, directory: Path, report: Re
         _check_roles(contract, name, roles[name], deployer.address)
     relayers = ", ".join(plan.relayers)
     if boss == deployer.address:
-        report(f"roles granted: minter/compliance {relayers}, every other role the deploying key {boss} (local)")
+        report(
+            f"roles granted: minter/compliance/project admin {relayers}, every other role the deploying key {boss} "
+            "(local)"
+        )
     else:
-        report(f"roles granted: admin/project admin/pauser {boss}, minter/compliance {relayers}; deployer renounced")
+        report(
+            f"roles granted: admin/project admin/pauser {boss}, minter/compliance/project admin {relayers}; "
+            "deployer renounced"
+        )
 
     deployment = Deployment(
         chain_id=chain_id,

@@ -1,5 +1,5 @@
 """Roles as production needs them: after a deploy with an explicit admin the deploying key can do nothing, the
-relayer mints and allowlists but grants nothing, the admin holds the rest. Local convenience stays as it was."""
+relayer mints, allowlists and creates projects but grants nothing, the admin holds the rest. Local convenience stays as it was."""
 
 from __future__ import annotations
 
@@ -98,18 +98,19 @@ def test_after_a_production_deploy_the_deployer_holds_no_role_and_every_role_cal
         send(admin, production[STABLECOIN].functions.mint(admin.address, 1))
 
 
-def test_the_relayer_holds_minter_and_compliance_only_and_cannot_grant_roles(
+def test_the_relayer_holds_minter_compliance_and_project_admin_only_and_cannot_grant_roles(
     production: dict[str, Contract], minter: LocalAccount, investors: list[LocalAccount], send: Send
 ) -> None:
     own = production[OWNERSHIP]
     held = {r for r in ALL_ROLES if own.functions.hasRole(role_id(r), minter.address).call()}
-    assert held == {MINTER, COMPLIANCE}
+    assert held == {MINTER, COMPLIANCE, PROJECT_ADMIN}
     assert not any(production[PAYMENT_ROUTER].functions.hasRole(role_id(r), minter.address).call() for r in ALL_ROLES)
     distributor = production[DISTRIBUTOR]
     assert {r for r in ALL_ROLES if distributor.functions.hasRole(role_id(r), minter.address).call()} == {FUNDER}
     send(minter, own.functions.setAllowed(investors[0].address, True))  # allowlisting: its job
+    send(minter, own.functions.createProject(51, 1_000, CID))  # the catalogue's projects: its job too
     for contract, role, call in _role_calls(production, investors[0].address):
-        if role in (MINTER, COMPLIANCE, FUNDER):
+        if role in (MINTER, COMPLIANCE, FUNDER, PROJECT_ADMIN):
             continue
         with reverts_with(contract, "AccessControlUnauthorizedAccount", minter.address, role_id(role)):
             send(minter, call)
@@ -138,7 +139,7 @@ def test_the_deployment_file_records_each_contracts_roles(
     assert d.deployer == admin.address
     assert d.roles[OWNERSHIP] == {
         ADMIN: [multisig.address],
-        PROJECT_ADMIN: [multisig.address],
+        PROJECT_ADMIN: [multisig.address, minter.address],
         PAUSER: [multisig.address],
         MINTER: [minter.address],
         COMPLIANCE: [minter.address],
@@ -155,7 +156,7 @@ def test_a_local_deploy_without_admin_keeps_one_key_for_everything(
 ) -> None:
     assert deployment.roles[OWNERSHIP] == {
         ADMIN: [admin.address],
-        PROJECT_ADMIN: [admin.address],
+        PROJECT_ADMIN: [admin.address, minter.address],
         PAUSER: [admin.address],
         COMPLIANCE: [admin.address, minter.address],
         MINTER: [minter.address],
