@@ -1,5 +1,6 @@
 """Roles as production needs them: after a deploy with an explicit admin the deploying key can do nothing, the
-relayer mints, allowlists and creates projects but grants nothing, the admin holds the rest. Local convenience stays as it was."""
+relayer mints, allowlists and creates projects but grants nothing, the admin holds the rest. Local convenience
+stays as it was."""
 
 from __future__ import annotations
 
