@@ -2,7 +2,7 @@
 and per (chain, token id)
 
 Revision ID: 0010
-Revises: 0011
+Revises: 0016
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0011"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
