@@ -23,6 +23,7 @@ from api.accounts.cookies import CSRF_HEADER
 from api.accounts.endpoints import router as accounts_router
 from api.accounts.service import AuthConfig, sync_builtin_roles
 from api.admin.endpoints import router as admin_router
+from api.content.endpoints import router as content_router
 from api.distributions.endpoints import router as distributions_router
 from api.envelope import API_VERSION
 from api.errors import ApiError, error_response
@@ -103,6 +104,7 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
     v1.include_router(exits_router)
     v1.include_router(wallets_router)
     v1.include_router(kyc_router)
+    v1.include_router(content_router)
     app.include_router(v1)
     app.include_router(ops_router, dependencies=[Depends(reject_unknown_query_params)])
     label_routes(app)

@@ -151,6 +151,43 @@ def erc1155_metadata(meta: ProjectMetadata, image_url: str | None = None) -> dic
     return result
 
 
+def erc1155_document(
+    meta: ProjectMetadata, *, offering: dict[str, Any] | None = None, image_url: str | None = None
+) -> dict[str, Any]:
+    """The ERC-1155 metadata JSON of a project as it is pinned (and what `uri(id)` serves): `erc1155_metadata`
+    with the offering's terms (minimum investment, expected return, exit timeline) under `properties.offering`."""
+    document = erc1155_metadata(meta, image_url)
+    if offering:
+        document["properties"]["offering"] = dict(offering)
+    return document
+
+
+def json_bytes(document: dict[str, Any]) -> bytes:
+    """Any JSON document in the canonical form above (sorted keys, no whitespace, UTF-8); floats are refused, so
+    the same document always gives the same bytes and the same CID."""
+    _refuse_floats(document)
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return text.encode("utf-8")
+
+
+def _refuse_floats(value: Any) -> None:
+    if isinstance(value, float):
+        raise TypeError("floats have no canonical text; give decimals as strings")
+    if isinstance(value, dict):
+        for item in value.values():
+            _refuse_floats(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_floats(item)
+
+
+def pin_document(store: ContentStore, document: dict[str, Any]) -> str:
+    """Store and pin a JSON document in canonical form; returns its CID."""
+    cid = store.add(json_bytes(document))
+    store.pin(cid)
+    return cid
+
+
 def pin_metadata(store: ContentStore, meta: ProjectMetadata) -> str:
     """Store and pin the canonical document; the CID returned is what `createProject` records on chain."""
     cid = store.add(canonical_bytes(meta))

@@ -31,7 +31,7 @@ from relayer import metrics
 from relayer.custody import Custody
 from relayer.intake.webhook import webhook_app
 from relayer.keys import minter_account
-from relayer.outbox import exits, worker
+from relayer.outbox import exits, projects, worker
 from relayer.outbox.allowlist import allow_verified_custodial
 from relayer.payments.stripe_events import FetchIntent
 from relayer.reconcile import Report, reconcile
@@ -98,7 +98,11 @@ def relayer_context(settings: RelayerSettings, engine: Engine | None = None) -> 
         token_decimals=token_decimals,
     )
     manager = TransactionManager(
-        sessions, w3, signer, TxSettings.from_relayer(settings), still_needed=worker.mint_still_needed(chain)
+        sessions,
+        w3,
+        signer,
+        TxSettings.from_relayer(settings),
+        still_needed=projects.project_still_needed(chain, worker.mint_still_needed(chain)),
     )
     client = stripe_client(settings)  # real Stripe with a key, the local FAKE without
 
@@ -165,6 +169,7 @@ class Relayer:
             ("index", lambda: worker.follow_index(ctx.sessions, ctx.chain.chain_id, ctx.custody)),
             ("mint_reverts", lambda: worker.follow_mint_transactions(ctx.sessions, ctx.custody)),
             ("compliance_results", lambda: worker.follow_compliance_transactions(ctx.sessions, ctx.custody)),
+            ("project_results", lambda: projects.follow_project_transactions(ctx.sessions, ctx.chain.chain_id)),
             ("refunds", lambda: worker.request_refunds(ctx.sessions, ctx.refund)),
             ("exit_results", lambda: exits.follow_exit_transactions(ctx.sessions)),
             ("kyc_custodial", lambda: allow_verified_custodial(ctx.sessions, ctx.custody)),
@@ -175,6 +180,7 @@ class Relayer:
         ctx, s = self.ctx, self.ctx.settings
         return [
             ("compliance", lambda: worker.drain_compliance_intents(ctx.sessions, ctx.chain)),
+            ("projects", lambda: projects.drain_project_intents(ctx.sessions, ctx.chain)),
             ("mints", lambda: worker.drain_mint_intents(ctx.sessions, ctx.chain, s.relayer_mint_batch_size)),
             ("exits", lambda: exits.drain_exit_requests(ctx.sessions, ctx.chain)),
             ("transactions", ctx.manager.tick),

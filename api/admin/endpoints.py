@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 
 from api.accounts import service
 from api.accounts.schemas import UserOut
+from api.admin.projects import router as projects_router
 from api.deps import SessionDep, require_permission
 from api.envelope import Envelope, PageMeta
 from api.pagination import PageDep, page_envelope
@@ -22,3 +23,6 @@ def list_users(
 ) -> Envelope[list[UserOut], PageMeta]:
     """Every account, oldest first, `per_page` at a time (at most 100)."""
     return page_envelope(service.list_users(db, page))
+
+
+router.include_router(projects_router)

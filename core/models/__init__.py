@@ -26,6 +26,7 @@ from core.models.exits import ProjectExitRequest
 from core.models.investments import CustodialAccount, Investment, InvestmentStatusChange
 from core.models.kyc import KycRecord, KycWebhookEvent
 from core.models.payments import ComplianceIntent, CryptoPaymentSeen, MintIntent, PaymentFlag, StripeEvent
+from core.models.project_intents import ProjectIntent
 from core.models.relayer_transactions import RelayerTransaction, RelayerTransactionAttempt
 from core.models.siwe import SiweNonce
 from core.models.wallets import UserWallet
@@ -64,6 +65,7 @@ __all__ = [
     "Project",
     "ProjectExitRequest",
     "ProjectDocument",
+    "ProjectIntent",
     "ProjectUpdate",
     "RefreshToken",
     "RefreshTokenFamily",

@@ -70,6 +70,8 @@ def follow_exit_transactions(sf: sessionmaker[Session], limit: int = 100) -> int
                 request.status = "done"
             elif tx.status == "dropped":
                 request.status, request.tx_id = "pending", None
+            elif tx.status == "reverted" and (tx.revert_reason or "").startswith("ProjectIsExited"):
+                request.status = "done"  # an earlier transaction of ours (or an admin by hand) exited it already
             elif tx.status == "reverted":
                 request.status, request.failure_reason = "failed", tx.revert_reason
                 repo.add_flag(

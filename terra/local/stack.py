@@ -24,7 +24,8 @@ from relayer.settings import RelayerSettings
 from terra.context import ChainContext
 from terra.local.anvil import LOCAL_CHAIN_ID, Anvil
 from terra.ops import Report
-from terra.ops.demo import seed
+from terra.ops.demo import demo_projects, seed
+from terra.ops.demo_catalogue import seed_catalogue
 from terra.ops.deploy import DeployPlan, deploy
 from terra.ops.metadata import demo_metadata_cid
 from terra.ops.settings import OperatorSettings
@@ -127,6 +128,15 @@ def prepare_database(settings: ServiceSettings, report: Report) -> str:
     return url
 
 
+def local_metadata_uri(settings: OperatorSettings, api: ApiSettings) -> str:
+    """What `uri(id)` points at: METADATA_URI when set, else this stack's own API (on the port it will listen on,
+    API_PORT), at /api/v1/metadata/{id}."""
+    if "metadata_uri" in settings.model_fields_set:
+        return settings.metadata_uri
+    host = "127.0.0.1" if api.api_host in ("0.0.0.0", "::", "") else api.api_host
+    return f"http://{host}:{api.api_port}/api/v1/metadata/{{id}}"
+
+
 def start_stack(settings: OperatorSettings, port: int, report: Report) -> LocalStack:
     log_dir = settings.data_dir / "logs"
     log_dir.mkdir(exist_ok=True)
@@ -138,7 +148,8 @@ def start_stack(settings: OperatorSettings, port: int, report: Report) -> LocalS
     try:
         ctx = ChainContext(settings.model_copy(update={"rpc_url": anvil.url}), connect(anvil.url))
         build = compile_project()
-        plan = DeployPlan(ctx.admin(), ctx.minter_address(), ctx.treasury_address(), settings.metadata_uri)
+        metadata_uri = local_metadata_uri(settings, stack.api_settings())
+        plan = DeployPlan(ctx.admin(), ctx.minter_address(), ctx.treasury_address(), metadata_uri)
         stack.deployment = deploy(ctx.w3, build, plan, settings.deployments_path, report)
         # chain_deployments: the indexer records this deployment when it starts on the emptied mirror.
         seed(
@@ -149,6 +160,11 @@ def start_stack(settings: OperatorSettings, port: int, report: Report) -> LocalS
             lambda project: demo_metadata_cid(settings, project),
             report,
         )
+        engine = make_engine(stack.database_url)
+        try:
+            seed_catalogue(engine, ctx.w3, stack.deployment, demo_projects(), report)
+        finally:
+            engine.dispose()
     except BaseException:
         anvil.stop()
         raise

@@ -38,7 +38,7 @@ ZERO_ADDRESS = "0x" + "0" * 40
 @dataclass(frozen=True)
 class DeployPlan:
     deployer: LocalAccount  # signs the deployment; holds no role afterwards unless it is the local convenience admin
-    minter: str  # the relayer's key: minter and compliance roles
+    minter: str  # the relayer's key: minter, compliance and project-admin roles
     treasury: str
     metadata_uri: str
     stablecoin: str | None = None  # an existing USDC on public chains; a test stablecoin is deployed on local ones
@@ -171,9 +171,15 @@ def deploy(w3: Web3, build: Build, plan: DeployPlan, directory: Path, report: Re
         _check_roles(contract, name, roles[name], deployer.address)
     relayers = ", ".join(plan.relayers)
     if boss == deployer.address:
-        report(f"roles granted: minter/compliance {relayers}, every other role the deploying key {boss} (local)")
+        report(
+            f"roles granted: minter/compliance/project admin {relayers}, every other role the deploying key {boss} "
+            "(local)"
+        )
     else:
-        report(f"roles granted: admin/project admin/pauser {boss}, minter/compliance {relayers}; deployer renounced")
+        report(
+            f"roles granted: admin/project admin/pauser {boss}, minter/compliance/project admin {relayers}; "
+            "deployer renounced"
+        )
 
     deployment = Deployment(
         chain_id=chain_id,

@@ -15,7 +15,10 @@ class OperatorSettings(ContentStoreSettings):
     )
     relayer_address: str | None = Field(
         default=None,
-        description="Address granted the minter role at deploy (the relayer key's); local chains: anvil's account 1.",
+        description=(
+            "Address granted the minter, compliance and project-admin roles at deploy (the relayer key's); "
+            "local chains: anvil's account 1."
+        ),
     )
     treasury_address: str | None = Field(default=None, description="Receives PaymentRouter payments.")
     metadata_uri: str = Field(

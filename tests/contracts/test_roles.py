@@ -1,5 +1,6 @@
 """Roles as production needs them: after a deploy with an explicit admin the deploying key can do nothing, the
-relayer mints and allowlists but grants nothing, the admin holds the rest. Local convenience stays as it was."""
+relayer mints, allowlists and creates projects but grants nothing, the admin holds the rest. Local convenience
+stays as it was."""
 
 from __future__ import annotations
 
@@ -108,6 +109,7 @@ def test_the_relayer_holds_minter_compliance_and_project_admin_only_and_cannot_g
     distributor = production[DISTRIBUTOR]
     assert {r for r in ALL_ROLES if distributor.functions.hasRole(role_id(r), minter.address).call()} == {FUNDER}
     send(minter, own.functions.setAllowed(investors[0].address, True))  # allowlisting: its job
+    send(minter, own.functions.createProject(51, 1_000, CID))  # the catalogue's projects: its job too
     for contract, role, call in _role_calls(production, investors[0].address):
         if role in (MINTER, COMPLIANCE, PROJECT_ADMIN, FUNDER):
             continue

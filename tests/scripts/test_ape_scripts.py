@@ -19,9 +19,10 @@ APE = Path(sys.executable).with_name("ape")
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Anvil, dict[str, str]]:
+def seeded(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> tuple[Anvil, dict[str, str]]:
     data = tmp_path_factory.mktemp("ape-data")
-    env = {**os.environ, "TERRA_DATA_DIR": str(data), "SOLCX_BINARY_PATH": str(SOLCX_DIR)}
+    # demo seed writes the catalogue: into the test session's own database
+    env = {**os.environ, "TERRA_DATA_DIR": str(data), "SOLCX_BINARY_PATH": str(SOLCX_DIR), "DATABASE_URL": database_url}
     env.pop("RPC_URL", None)
     node = Anvil().start()
     runner = CliRunner()

@@ -19,8 +19,9 @@ MULTISIG = anvil_account(12).address
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Path:
     monkeypatch.setenv("TERRA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", database_url)  # demo seed writes the catalogue: the session's own database
     for var in ("RPC_URL", "CHAIN_ID", "DEPLOYMENTS_DIR", "IPFS_API_URL", "DEPLOYER_PRIVATE_KEY", "RELAYER_ADDRESS"):
         monkeypatch.delenv(var, raising=False)
     return tmp_path
@@ -51,8 +52,10 @@ def test_deploy_verify_and_seed_on_a_fresh_chain(env: Path, fresh_anvil: Anvil) 
     result = runner.invoke(app, ["demo", "seed", "--rpc-url", fresh_anvil.url])
     assert result.exit_code == 0, result.output
     assert "3 project(s) created, 6 investment(s) minted" in result.output
+    assert "catalogue: 3 demo project row(s) written" in result.output
     again = runner.invoke(app, ["demo", "seed", "--rpc-url", fresh_anvil.url])
     assert "0 project(s) created, 0 investment(s) minted, 9 already present" in again.output
+    assert "catalogue: 0 demo project row(s) written, 3 already up to date" in again.output
 
 
 def test_verify_reports_an_address_without_code(env: Path, fresh_anvil: Anvil) -> None:

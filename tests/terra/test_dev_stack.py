@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import signal
@@ -117,6 +118,20 @@ def test_terra_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
                 break
             time.sleep(0.5)
         assert checked.returncode == 0 and "6 balances and 3 projects checked" in checked.stdout, checked.stdout
+        # The demo projects are in the catalogue, and uri(id) points at this stack's API, which serves their metadata.
+        listed = subprocess.run([*psql, "-At", "-c", "select token_id from projects order by 1"], capture_output=True)
+        assert listed.stdout.decode().split() == ["1", "2", "3"], listed.stderr
+        assert "catalogue: 3 demo project row(s) written" in output
+        from web3 import Web3
+
+        from core.chain.abis import OWNERSHIP, load_abi
+
+        record = json.loads((Path(env["TERRA_DATA_DIR"]) / "deployments" / "31337.json").read_text())
+        w3 = Web3(Web3.HTTPProvider(f"http://127.0.0.1:{port}"))
+        ownership = w3.eth.contract(address=record["contracts"][OWNERSHIP]["address"], abi=load_abi(OWNERSHIP))
+        assert ownership.functions.uri(1).call() == f"{api}/api/v1/metadata/{{id}}"
+        metadata = httpx.get(f"{api}/api/v1/metadata/{1:064x}", timeout=10)
+        assert metadata.status_code == 200 and metadata.json()["name"] == "Sunrise Solar Farm - Nevada"
         proc.send_signal(signal.SIGINT)
         rest, _ = proc.communicate(timeout=60)
         assert proc.returncode == 0, rest
