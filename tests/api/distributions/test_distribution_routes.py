@@ -78,8 +78,8 @@ def test_nobody_sees_another_users_share(stage: Stage) -> None:
 
 
 def test_recording_refusals_have_their_codes_and_write_nothing(stage: Stage) -> None:
-    finalized = stage.api.client.app.state.sessions().execute(text("SELECT finalized_block FROM chain_checkpoints"))  # type: ignore[attr-defined]
-    final = int(finalized.scalar())
+    with Session(stage.api.engine) as session:
+        final = int(session.execute(text("SELECT finalized_block FROM chain_checkpoints")).scalar_one())
     cases = [
         ({"amount": "0"}, 422, "DISTRIBUTION_TOTAL_NOT_POSITIVE"),
         ({"amount": "-5.00"}, 422, "DISTRIBUTION_TOTAL_NOT_POSITIVE"),
