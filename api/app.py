@@ -36,6 +36,8 @@ from api.http.middleware import (
 )
 from api.http.query_params import reject_unknown_query_params
 from api.ops.endpoints import router as ops_router
+from api.ratelimit.middleware import RateLimitMiddleware
+from api.ratelimit.policy import RATE_LIMIT_HEADERS
 from api.settings import ApiSettings
 from api.wallets.endpoints import router as wallets_router
 from core.db.engine import make_engine, make_session_factory, resolve_database_url
@@ -106,9 +108,12 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
     label_routes(app)
 
     # Added innermost first: a request meets the security headers (on every answer, the last-resort 500 included),
-    # then RequestContext (ids, logs, metrics, the 500), CORS, GZip and the body limit.
+    # then RequestContext (ids, logs, metrics, the 500), CORS (a browser can read a 429), rate limits, GZip and the
+    # body limit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
+    if settings.api_rate_limits_enabled:
+        app.add_middleware(RateLimitMiddleware, settings=settings, sessions=sessions, jwt_key=auth.jwt_key)
     if settings.api_cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -116,7 +121,7 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
             allow_credentials=True,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", CSRF_HEADER, REQUEST_ID_HEADER],
-            expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
+            expose_headers=[REQUEST_ID_HEADER, "Retry-After", *RATE_LIMIT_HEADERS],
         )
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, always_hsts=settings.api_hsts)

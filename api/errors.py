@@ -177,6 +177,9 @@ class WalletNotFound(ApiError):
 
 class WalletIsLastSignIn(ApiError):
     status, code, message = 409, "WALLET_IS_LAST_SIGN_IN", "This wallet is the account's only way to sign in."
+# ----- rate limits -------------------------------------------------------------------------------
+class RateLimited(ApiError):
+    status, code, message = 429, "RATE_LIMITED", "Too many requests; wait for Retry-After seconds."
 
 
 # ----- operations --------------------------------------------------------------------------------
@@ -188,7 +191,12 @@ class InternalError(ApiError):
     status, code, message = 500, "INTERNAL_ERROR", "Something went wrong on our side; the request id helps us find it."
 
 
-_BY_STATUS: dict[int, type[ApiError]] = {404: NotFound, 405: MethodNotAllowed, 413: PayloadTooLarge}
+_BY_STATUS: dict[int, type[ApiError]] = {
+    404: NotFound,
+    405: MethodNotAllowed,
+    413: PayloadTooLarge,
+    429: RateLimited,
+}
 
 
 def validation_details(exc: RequestValidationError) -> dict[str, Any]:
