@@ -44,6 +44,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.databases import DEFAULT_SERVER, drop_database, fresh_database  # noqa: E402
+from bench.process_usage import tree_cpu_seconds  # noqa: E402
 from core.db.engine import make_engine  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -139,6 +140,7 @@ def start_api(db_url: str, workers: int, port: int, rate_limits: str, log_file: 
         "API_ENVIRONMENT": "production",
         "API_PORT": str(port),
         "API_READY_MAX_INDEX_AGE_SECONDS": "",
+        "LOG_JSON": "true",  # as in production: one JSON line per request
         "API_RATE_LIMITS_ENABLED": "false" if rate_limits == "off" else "true",
         "API_RATE_LIMIT_PUBLIC": UNLIMITED,
         "API_RATE_LIMIT_AUTHENTICATED": UNLIMITED,
@@ -294,11 +296,14 @@ def print_table(result: dict[str, Any]) -> None:
         f"\nAPI load: {result['workers']} uvicorn worker(s) (terra api --workers), wrk {result['threads']} thread(s) "
         f"x {result['connections']} connections, {result['seconds']} s per route, rate limits {result['rate_limits']}"
     )
-    print(f"{'route':<16} {'requests/s':>11} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    print(
+        f"{'route':<16} {'requests/s':>11} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'non-2xx':>8}"
+        f" {'server CPU ms/req':>18}"
+    )
     for name, row in result["routes"].items():
         print(
             f"{name:<16} {row['requests_per_s'] or 0:>11,.1f} {row.get('p50_ms', 0):>8} {row.get('p90_ms', 0):>8}"
-            f" {row.get('p99_ms', 0):>8} {row['non_2xx']:>8}"
+            f" {row.get('p99_ms', 0):>8} {row['non_2xx']:>8} {row['server_cpu_ms_per_request']:>18}"
         )
     for line in result["skipped"]:
         print("skipped:", line)
@@ -308,7 +313,7 @@ def print_table(result: dict[str, Any]) -> None:
             print(f"  {name:<30} {row['requests_per_s']:>8} req/s p50 {row['p50_ms']} ms p99 {row['p99_ms']} ms")
     elif result.get("locust"):
         print("locust:", result["locust"])
-    print(f"load average after: {result['load_average_after']}", flush=True)
+    print(f"load average before: {result['load_average_before']}, after: {result['load_average_after']}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -342,15 +347,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         found, skipped = routes(base, token, projects)
         only = {n.strip() for n in args.only.split(",") if n.strip()}
         figures: dict[str, Any] = {}
+        load_before = round(os.getloadavg()[0], 2)
         for route in found:
             if only and route.name not in only:
                 continue
             url = base + route.path
             httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30).raise_for_status()
             run_wrk(url, token, args.threads, args.connections, args.warmup_seconds)
-            figures[route.name] = {"path": route.template} | run_wrk(
-                url, token, args.threads, args.connections, args.seconds
+            cpu = tree_cpu_seconds(api.pid)
+            row = {"path": route.template} | run_wrk(url, token, args.threads, args.connections, args.seconds)
+            # CPU per request holds when the machine is shared; requests/s and latency follow its load
+            row["server_cpu_ms_per_request"] = round(
+                1000 * (tree_cpu_seconds(api.pid) - cpu) / max(1, row["requests"]), 3
             )
+            figures[route.name] = row
         result: dict[str, Any] = {
             "workers": args.workers,
             "threads": args.threads,
@@ -365,6 +375,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if args.locust:
             email = httpx.get(base + "/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}).json()
             result["locust"] = run_locust(base, (email["data"]["email"], token), args.connections, args.seconds)
+        result["load_average_before"] = load_before
         result["load_average_after"] = round(os.getloadavg()[0], 2)
     finally:
         api.terminate()
