@@ -35,6 +35,7 @@ from api.http.middleware import (
     label_routes,
 )
 from api.http.query_params import reject_unknown_query_params
+from api.openapi import install_envelope_openapi
 from api.ops.endpoints import router as ops_router
 from api.ratelimit.middleware import RateLimitMiddleware
 from api.ratelimit.policy import RATE_LIMIT_HEADERS
@@ -106,6 +107,7 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
     app.include_router(v1)
     app.include_router(ops_router, dependencies=[Depends(reject_unknown_query_params)])
     label_routes(app)
+    install_envelope_openapi(app)
 
     # Added innermost first: a request meets the security headers (on every answer, the last-resort 500 included),
     # then RequestContext (ids, logs, metrics, the 500), CORS (a browser can read a 429), rate limits, GZip and the
