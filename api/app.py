@@ -61,6 +61,11 @@ def auth_config(settings: ApiSettings) -> AuthConfig:
     )
 
 
+def pool_options(settings: ApiSettings) -> dict[str, int]:
+    # SQLAlchemy's default (5 + 10 overflow) makes a busy worker open and close a connection per request.
+    return {"pool_size": settings.api_db_pool_size, "max_overflow": settings.api_db_max_overflow}
+
+
 async def _handle(_request: Request, exc: Exception) -> Response:
     return error_response(exc)
 
@@ -70,7 +75,7 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
     PostgreSQL), disposed at shutdown. Raises InvalidSettings (no JWT key outside local) before anything starts."""
     auth = auth_config(settings)
     own_engine = engine is None
-    db = engine if engine is not None else make_engine(resolve_database_url(settings))
+    db = engine if engine is not None else make_engine(resolve_database_url(settings), **pool_options(settings))
     sessions = make_session_factory(db)
 
     @asynccontextmanager

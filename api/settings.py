@@ -90,6 +90,14 @@ class ApiSettings(ContentStoreSettings):
         default=None,
         description="RPC checking contract wallets' signatures (EIP-1271); unset: the first of RPC_URLS, or RPC_URL.",
     )
+    # --- database pool (per worker) ------------------------------------------------------------
+    api_db_pool_size: int = Field(
+        default=20,
+        ge=1,
+        description="Database connections each API worker keeps open (requests in flight beyond it open and close "
+        "overflow connections, which is slow).",
+    )
+    api_db_max_overflow: int = Field(default=10, ge=0, description="Extra connections a worker may open at a peak.")
 
     # --- rate limits (the seed's tiers; `limits` strings such as 100/hour or 10/minute) -------------
     api_rate_limits_enabled: bool = Field(

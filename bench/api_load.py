@@ -151,7 +151,7 @@ def start_api(db_url: str, workers: int, port: int, rate_limits: str, log_file: 
         env["REDIS_URL"] = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     else:
         env.pop("REDIS_URL", None)
-    terra = shutil.which("terra", path=str(REPO / ".venv" / "bin")) or "terra"
+    terra = shutil.which("terra", path=str(Path(sys.executable).parent)) or "terra"  # this environment's
     out = log_file.open("wb")
     return subprocess.Popen([terra, "api", "--workers", str(workers)], env=env, stdout=out, stderr=subprocess.STDOUT)
 
@@ -253,7 +253,7 @@ def run_wrk(url: str, token: str, threads: int, connections: int, seconds: float
 # --------------------------------------------------------------------------------------------- locust
 def run_locust(base: str, email_token: tuple[str, str], users: int, seconds: float) -> dict[str, Any] | str:
     """The seed's locustfile scenario (bench/locustfile.py), headless; its aggregated figures, or why not."""
-    locust = shutil.which("locust", path=str(REPO / ".venv" / "bin")) or shutil.which("locust")
+    locust = shutil.which("locust", path=str(Path(sys.executable).parent)) or shutil.which("locust")
     if locust is None:
         return "locust is not installed (pip install -e '.[bench]'), skipped"
     with tempfile.TemporaryDirectory(prefix="terra-locust-") as tmp:

@@ -27,6 +27,7 @@ from api.ratelimit.policy import Caller, Tier
 log = structlog.get_logger("api.ratelimit")
 TIER_CACHE_SECONDS = 60.0
 TIER_CACHE_SIZE = 50_000  # cleared when full: a flood of distinct users costs lookups, never memory
+TOKEN_CACHE_SIZE = 10_000  # verified tokens (the same string cannot carry another signature), until they expire
 
 
 def presented_token(scope: Scope) -> str | None:
@@ -54,17 +55,29 @@ class CallerResolver:
         self.sessions = sessions
         self.jwt_key = jwt_key
         self._tiers: dict[uuid.UUID, tuple[Tier, float]] = {}
+        self._tokens: dict[str, tuple[uuid.UUID, float]] = {}
 
     async def resolve(self, scope: Scope) -> Caller:
         token = presented_token(scope)
-        if token is not None:
-            try:
-                user_id = read_access_token(self.jwt_key, token).user_id
-            except ApiError:  # expired, forged, not ours: the route answers 401; it counts as public meanwhile
-                pass
-            else:
-                return Caller(await self._tier(user_id), f"user:{user_id}")
+        user_id = None if token is None else self._user_of(token)
+        if user_id is not None:
+            return Caller(await self._tier(user_id), f"user:{user_id}")
         return Caller(Tier.PUBLIC, f"ip:{client_ip(scope)}")
+
+    def _user_of(self, token: str) -> uuid.UUID | None:
+        """The user a valid token names; verified once per token string (an HMAC and JSON per request add up)."""
+        cached = self._tokens.get(token)
+        if cached is not None and cached[1] > time.time():
+            return cached[0]
+        try:
+            claims = read_access_token(self.jwt_key, token)
+        except ApiError:  # expired, forged, not ours: the route answers 401; it counts as public meanwhile
+            self._tokens.pop(token, None)
+            return None
+        if len(self._tokens) >= TOKEN_CACHE_SIZE:
+            self._tokens.clear()
+        self._tokens[token] = (claims.user_id, claims.expires_at.timestamp())
+        return claims.user_id
 
     async def _tier(self, user_id: uuid.UUID) -> Tier:
         now = time.monotonic()

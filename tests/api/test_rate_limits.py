@@ -170,3 +170,26 @@ def test_exactly_the_limit_is_served_and_remaining_counts_down(clean_db: Engine,
 def test_a_tier_that_is_not_a_limit_string_is_refused_naming_it(variable: str) -> None:
     with pytest.raises(InvalidSettings, match=f"{variable.upper()}: not a rate limit"):
         api_settings(**{variable: "lots per day"})
+
+
+def test_an_expired_token_counts_as_public_even_after_it_was_seen_valid(api: Api, clean_db: Engine) -> None:
+    """Verified tokens are remembered only until their `exp`."""
+    from datetime import UTC, datetime, timedelta
+
+    from api.accounts.tokens import issue_access_token
+    from tests.api.conftest import TEST_JWT_KEY
+
+    user = api.register()
+    now = datetime.now(UTC)
+    token = issue_access_token(
+        TEST_JWT_KEY,
+        user_id=uuid.UUID(user["id"]),
+        family_id=uuid.uuid4(),
+        now=now - timedelta(seconds=58),
+        lifetime=timedelta(seconds=60),
+    )
+    tiers = {"api_rate_limit_public": "1/minute", "api_rate_limit_authenticated": "50/minute"}
+    with limited_client(clean_db, **tiers) as client:
+        assert client.get(LIMITED, headers=bearer(token)).headers["X-RateLimit-Limit"] == "50"
+        time.sleep(3)
+        assert client.get(LIMITED, headers=bearer(token)).headers["X-RateLimit-Limit"] == "1"
