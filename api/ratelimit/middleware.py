@@ -112,8 +112,11 @@ class RateLimitMiddleware:
     async def decide(self, caller: Caller) -> Decision:
         item = self.tiers.limit_for(caller.tier)
         limiter = self.limiter()
-        allowed = await limiter.hit(item, caller.tier.value, caller.key)
-        stats = await limiter.get_window_stats(item, caller.tier.value, caller.key)
+        # The strategy is part of the key: each keeps its own Redis type under it, so switching strategies on a
+        # live Redis starts fresh counts instead of failing with WRONGTYPE.
+        ids = (self.settings.api_rate_limit_strategy, caller.tier.value, caller.key)
+        allowed = await limiter.hit(item, *ids)
+        stats = await limiter.get_window_stats(item, *ids)
         return Decision(allowed, item.amount, stats.remaining, stats.reset_time)
 
     def _pause(self, exc: BaseException) -> None:

@@ -193,3 +193,15 @@ def test_an_expired_token_counts_as_public_even_after_it_was_seen_valid(api: Api
         assert client.get(LIMITED, headers=bearer(token)).headers["X-RateLimit-Limit"] == "50"
         time.sleep(3)
         assert client.get(LIMITED, headers=bearer(token)).headers["X-RateLimit-Limit"] == "1"
+
+
+@pytest.mark.parametrize("strategy", ["fixed-window", "moving-window", "sliding-window-counter"])
+def test_every_strategy_limits_and_strategies_share_one_redis(
+    clean_db: Engine, redis_prefix: str, strategy: str
+) -> None:
+    shared = {"redis_url": REDIS_URL, "api_rate_limit_key_prefix": redis_prefix, "api_rate_limit_public": "2/hour"}
+    with limited_client(clean_db, **shared, api_rate_limit_strategy="moving-window") as other:
+        other.get(LIMITED)  # another strategy's keys on the same Redis, same caller
+    with limited_client(clean_db, **shared, api_rate_limit_strategy=strategy) as client:
+        codes = [client.get(LIMITED).status_code for _ in range(3)]
+    assert codes[2] == 429 and codes[0] == 200
