@@ -177,6 +177,8 @@ class WalletNotFound(ApiError):
 
 class WalletIsLastSignIn(ApiError):
     status, code, message = 409, "WALLET_IS_LAST_SIGN_IN", "This wallet is the account's only way to sign in."
+
+
 # ----- rate limits -------------------------------------------------------------------------------
 class RateLimited(ApiError):
     status, code, message = 429, "RATE_LIMITED", "Too many requests; wait for Retry-After seconds."

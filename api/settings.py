@@ -90,6 +90,7 @@ class ApiSettings(ContentStoreSettings):
         default=None,
         description="RPC checking contract wallets' signatures (EIP-1271); unset: the first of RPC_URLS, or RPC_URL.",
     )
+
     # --- database pool (per worker) ------------------------------------------------------------
     api_db_pool_size: int = Field(
         default=20,
