@@ -133,7 +133,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_api(db_url: str, workers: int, port: int, rate_limits: str, log_file: Path) -> subprocess.Popen[bytes]:
+def start_api(
+    db_url: str, workers: int, port: int, rate_limits: str, log_file: Path, key_prefix: str
+) -> subprocess.Popen[bytes]:
     env = os.environ | {
         "DATABASE_URL": db_url,
         "API_JWT_SECRET": secrets.token_urlsafe(48),
@@ -145,15 +147,28 @@ def start_api(db_url: str, workers: int, port: int, rate_limits: str, log_file: 
         "API_RATE_LIMIT_PUBLIC": UNLIMITED,
         "API_RATE_LIMIT_AUTHENTICATED": UNLIMITED,
         "API_RATE_LIMIT_PREMIUM": UNLIMITED,
-        "API_RATE_LIMIT_KEY_PREFIX": f"terra-bench-{secrets.token_hex(4)}",
+        "API_RATE_LIMIT_KEY_PREFIX": key_prefix,
     }
     if rate_limits == "redis":
-        env["REDIS_URL"] = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+        env["REDIS_URL"] = redis_url()
     else:
         env.pop("REDIS_URL", None)
     terra = shutil.which("terra", path=str(Path(sys.executable).parent)) or "terra"  # this environment's
     out = log_file.open("wb")
     return subprocess.Popen([terra, "api", "--workers", str(workers)], env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def redis_url() -> str:
+    return os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def drop_redis_keys(key_prefix: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(redis_url())
+    for key in client.scan_iter(match=f"*{key_prefix}*"):
+        client.delete(key)
+    client.close()
 
 
 def wait_healthy(base: str, process: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
@@ -282,13 +297,14 @@ def run_locust(base: str, email_token: tuple[str, str], users: int, seconds: flo
 
 # --------------------------------------------------------------------------------------------- main
 def database(args: argparse.Namespace) -> tuple[str, Any]:
-    """(server admin URL, an embedded server to keep alive or None)."""
+    """(server admin URL, (an embedded server to keep alive, its data directory) or None)."""
     if not args.embedded:
         return os.environ.get("DATABASE_URL") or DEFAULT_SERVER, None
     from core.db.embedded import embedded_server
 
-    server = embedded_server(Path(tempfile.mkdtemp(prefix="terra-bench-pg-")))
-    return server.get_uri("postgres"), server
+    data_dir = Path(tempfile.mkdtemp(prefix="terra-bench-pg-"))
+    server = embedded_server(data_dir)
+    return server.get_uri("postgres"), (server, data_dir)
 
 
 def print_table(result: dict[str, Any]) -> None:
@@ -338,7 +354,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     RESULTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    api = start_api(db_url, args.workers, port, args.rate_limits, RESULTS / "api_load-server.log")
+    key_prefix = f"terra-bench-{secrets.token_hex(4)}"
+    api = start_api(db_url, args.workers, port, args.rate_limits, RESULTS / "api_load-server.log", key_prefix)
     try:
         projects = seed_catalogue(db_url, args.projects)
         wait_healthy(base, api)
@@ -384,8 +401,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         except subprocess.TimeoutExpired:
             api.kill()
         drop_database(server, db_url)
+        if args.rate_limits == "redis":
+            drop_redis_keys(key_prefix)
         if embedded is not None:
-            embedded.cleanup()
+            embedded[0].cleanup()
+            shutil.rmtree(embedded[1], ignore_errors=True)
     print_table(result)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2) + "\n")
