@@ -37,7 +37,10 @@ from api.http.middleware import (
 )
 from api.http.query_params import reject_unknown_query_params
 from api.kyc.endpoints import router as kyc_router
+from api.openapi import install_envelope_openapi
 from api.ops.endpoints import router as ops_router
+from api.ratelimit.middleware import RateLimitMiddleware
+from api.ratelimit.policy import RATE_LIMIT_HEADERS
 from api.settings import ApiSettings
 from api.wallets.endpoints import router as wallets_router
 from core.db.engine import make_engine, make_session_factory, resolve_database_url
@@ -60,6 +63,11 @@ def auth_config(settings: ApiSettings) -> AuthConfig:
     )
 
 
+def pool_options(settings: ApiSettings) -> dict[str, int]:
+    # SQLAlchemy's default (5 + 10 overflow) makes a busy worker open and close a connection per request.
+    return {"pool_size": settings.api_db_pool_size, "max_overflow": settings.api_db_max_overflow}
+
+
 async def _handle(_request: Request, exc: Exception) -> Response:
     return error_response(exc)
 
@@ -69,7 +77,7 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
     PostgreSQL), disposed at shutdown. Raises InvalidSettings (no JWT key outside local) before anything starts."""
     auth = auth_config(settings)
     own_engine = engine is None
-    db = engine if engine is not None else make_engine(resolve_database_url(settings))
+    db = engine if engine is not None else make_engine(resolve_database_url(settings), **pool_options(settings))
     sessions = make_session_factory(db)
 
     @asynccontextmanager
@@ -108,11 +116,15 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
     app.include_router(v1)
     app.include_router(ops_router, dependencies=[Depends(reject_unknown_query_params)])
     label_routes(app)
+    install_envelope_openapi(app)
 
     # Added innermost first: a request meets the security headers (on every answer, the last-resort 500 included),
-    # then RequestContext (ids, logs, metrics, the 500), CORS, GZip and the body limit.
+    # then RequestContext (ids, logs, metrics, the 500), CORS (a browser can read a 429), rate limits, GZip and the
+    # body limit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
+    if settings.api_rate_limits_enabled:
+        app.add_middleware(RateLimitMiddleware, settings=settings, sessions=sessions, jwt_key=auth.jwt_key)
     if settings.api_cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -120,7 +132,7 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
             allow_credentials=True,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", CSRF_HEADER, REQUEST_ID_HEADER],
-            expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
+            expose_headers=[REQUEST_ID_HEADER, "Retry-After", *RATE_LIMIT_HEADERS],
         )
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, always_hsts=settings.api_hsts)

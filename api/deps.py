@@ -18,12 +18,13 @@ from api.settings import ApiSettings
 from core.models import User
 
 
-def get_settings(request: Request) -> ApiSettings:
+# The pure dependencies are async: FastAPI runs a sync one in its thread pool, a hop per request for nothing.
+async def get_settings(request: Request) -> ApiSettings:
     settings: ApiSettings = request.app.state.settings
     return settings
 
 
-def get_auth_config(request: Request) -> AuthConfig:
+async def get_auth_config(request: Request) -> AuthConfig:
     config: AuthConfig = request.app.state.auth
     return config
 
@@ -71,7 +72,7 @@ def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def current_user(principal: CurrentPrincipal) -> User:
+async def current_user(principal: CurrentPrincipal) -> User:
     return principal.user
 
 

@@ -212,6 +212,11 @@ class KycCheckUnknown(ApiError):
     status, code, message = 404, "KYC_CHECK_UNKNOWN", "No identity check of ours has this id."
 
 
+# ----- rate limits -------------------------------------------------------------------------------
+class RateLimited(ApiError):
+    status, code, message = 429, "RATE_LIMITED", "Too many requests; wait for Retry-After seconds."
+
+
 # ----- operations --------------------------------------------------------------------------------
 class NotReady(ApiError):
     status, code, message = 503, "NOT_READY", "The service is not ready."
@@ -221,7 +226,12 @@ class InternalError(ApiError):
     status, code, message = 500, "INTERNAL_ERROR", "Something went wrong on our side; the request id helps us find it."
 
 
-_BY_STATUS: dict[int, type[ApiError]] = {404: NotFound, 405: MethodNotAllowed, 413: PayloadTooLarge}
+_BY_STATUS: dict[int, type[ApiError]] = {
+    404: NotFound,
+    405: MethodNotAllowed,
+    413: PayloadTooLarge,
+    429: RateLimited,
+}
 
 
 def validation_details(exc: RequestValidationError) -> dict[str, Any]:

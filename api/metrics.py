@@ -18,6 +18,11 @@ LATENCY = Histogram(
     ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
+RATE_LIMITED = Counter("terralumina_rate_limited_total", "Requests refused with 429, by tier.", ["tier"])
+RATE_LIMIT_UNCHECKED = Counter(
+    "terralumina_rate_limit_unchecked_total",
+    "Requests let through unchecked because the rate-limit storage (Redis) failed (fail-open).",
+)
 # The seed's "Observability Stack" metrics, counted by the investments endpoints.
 INVESTMENTS = Counter("terralumina_investments_total", "Total number of investments", ["project_id", "payment_method"])
 INVESTMENT_AMOUNT = Histogram(

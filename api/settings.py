@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+import limits
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from core.redact import register_secret, register_secret_url
@@ -31,7 +32,9 @@ class ApiSettings(ContentStoreSettings):
     api_host: str = Field(default="127.0.0.1", description="Address the API binds to.")
     api_port: int = Field(default=8000, description="Port the API listens on.")
     api_workers: int = Field(default=1, ge=1, description="Worker processes `terra api` starts (--workers wins).")
-    redis_url: str | None = Field(default=None, description="Redis for rate limits; unset keeps them in memory.")
+    redis_url: str | None = Field(
+        default=None, description="Redis for rate limits (redis://host:port/db); unset keeps them in each process."
+    )
     api_environment: Literal["local", "production"] = Field(
         default="production",
         description="local (terra dev) allows the built-in development JWT key; production requires a real one.",
@@ -110,6 +113,45 @@ class ApiSettings(ContentStoreSettings):
         default=2.0, ge=0, description="How long the local FAKE KYC provider takes to complete a check."
     )
     kyc_timeout_seconds: float = Field(default=10.0, gt=0, description="Timeout of one call to the KYC provider.")
+
+    # --- database pool (per worker) ------------------------------------------------------------
+    api_db_pool_size: int = Field(
+        default=20,
+        ge=1,
+        description="Database connections each API worker keeps open (requests in flight beyond it open and close "
+        "overflow connections, which is slow).",
+    )
+    api_db_max_overflow: int = Field(default=10, ge=0, description="Extra connections a worker may open at a peak.")
+
+    # --- rate limits (the seed's tiers; `limits` strings such as 100/hour or 10/minute) -------------
+    api_rate_limits_enabled: bool = Field(
+        default=True, description="Rate limit every route but /health /ready /metrics."
+    )
+    api_rate_limit_public: str = Field(
+        default="100/hour", description="Limit per client IP for callers without a token."
+    )
+    api_rate_limit_authenticated: str = Field(default="1000/hour", description="Limit per signed-in user.")
+    api_rate_limit_premium: str = Field(
+        default="10000/hour", description="Limit per user holding the ratelimit.premium permission (role premium)."
+    )
+    api_rate_limit_strategy: Literal["sliding-window-counter", "fixed-window", "moving-window"] = Field(
+        default="sliding-window-counter", description="How the `limits` library counts a window."
+    )
+    api_rate_limit_key_prefix: str = Field(
+        default="terra-ratelimit", min_length=1, description="Prefix of the rate-limit keys in Redis."
+    )
+    api_rate_limit_redis_timeout_seconds: float = Field(
+        default=0.25, gt=0, description="Redis connect/read timeout; past it the request is let through (fail-open)."
+    )
+
+    @field_validator("api_rate_limit_public", "api_rate_limit_authenticated", "api_rate_limit_premium")
+    @classmethod
+    def _limit_string(cls, value: str, info: ValidationInfo) -> str:
+        try:
+            limits.parse(value)
+        except ValueError:
+            raise ValueError(f"{str(info.field_name).upper()}: not a rate limit such as 100/hour") from None
+        return value
 
     @field_validator("api_cors_origins", mode="before")
     @classmethod

@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 import psycopg
+from sqlalchemy.engine import make_url
 
 from core.db.engine import sqlalchemy_url
 from core.db.migrate import upgrade
@@ -18,14 +19,15 @@ def fresh_database(server: str) -> str:
     name = f"terra_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    url = sqlalchemy_url(server.rsplit("/", 1)[0] + f"/{name}")
+    # by make_url, so that a query string (an embedded server's `?host=<socket dir>`) stays where it is
+    url = sqlalchemy_url(make_url(server).set(database=name).render_as_string(hide_password=False))
     upgrade(url)
     return url
 
 
 def drop_database(server: str, url: str) -> None:
     with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
 def postmaster_pid(server: str) -> int | None:

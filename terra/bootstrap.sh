@@ -16,6 +16,14 @@ if [ ! -x node_modules/.bin/anvil ] || [ ! -f node_modules/.package-lock.json ] 
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# wrk drives bench/api_load.py (and its smoke test); where apt-get is missing or fails, bootstrap goes on without it.
+if ! command -v wrk >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  echo "== installing wrk (apt-get)"
+  { apt-get install -y -qq wrk >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1; }; } \
+    || echo "warning: could not install wrk (apt-get); bench/api_load.py needs it" >&2
+fi
+
 want="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)"
 if [ ! -f .venv/.terra-installed ] || [ "$(cat .venv/.terra-installed)" != "$want" ]; then
   echo "== installing the Python environment into .venv (pinned by constraints.txt)"

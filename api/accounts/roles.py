@@ -13,15 +13,19 @@ PERMISSIONS = MappingProxyType(
         "admin.flags.read": "Read payments flagged for an administrator.",
         "admin.distributions.write": "Record distributions of project revenue and read them.",
         "admin.projects.exit": "Hand a project to its community DAO and read every holder's final statement.",
+        "ratelimit.premium": "The premium rate-limit tier (API_RATE_LIMIT_PREMIUM instead of the authenticated one).",
     }
 )
 
 ADMIN = "admin"
 INVESTOR = "investor"
+PREMIUM = "premium"
+PREMIUM_RATE_LIMIT = "ratelimit.premium"
 
 ROLES: MappingProxyType[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
     {
         ADMIN: ("Platform administrator.", tuple(PERMISSIONS)),
         INVESTOR: ("A registered investor: what every signed-in user may do, nothing more.", ()),
+        PREMIUM: ("A caller with the premium rate limit.", (PREMIUM_RATE_LIMIT,)),
     }
 )

@@ -25,7 +25,13 @@ STRONG_PASSWORD = "Correct-Horse-Battery-42"
 
 
 def api_settings(**overrides: Any) -> ApiSettings:
-    values: dict[str, Any] = {"api_jwt_secret": TEST_JWT_KEY, "api_ready_max_index_age_seconds": None}
+    """Rate limits are off unless a test turns them on (tests/api/test_rate_limits.py): no test is throttled by
+    the requests of the tests before it."""
+    values: dict[str, Any] = {
+        "api_jwt_secret": TEST_JWT_KEY,
+        "api_ready_max_index_age_seconds": None,
+        "api_rate_limits_enabled": False,
+    }
     return load_settings(ApiSettings, **(values | overrides))
 
 
