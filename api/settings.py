@@ -111,6 +111,17 @@ class ApiSettings(ContentStoreSettings):
     )
     kyc_timeout_seconds: float = Field(default=10.0, gt=0, description="Timeout of one call to the KYC provider.")
 
+    # --- cached project reads ---------------------------------------------------------------------
+    api_cache_ttl_seconds: int = Field(
+        default=300,
+        ge=0,
+        description="Lifetime of cached project list/detail answers (in Redis when REDIS_URL is set, in process "
+        "memory otherwise); 0 turns the cache off. A new indexed block or catalogue edit changes the key anyway.",
+    )
+    api_cache_prefix: str = Field(
+        default="terra:cache:", description="Prefix of the API's cache keys in Redis (replicas sharing one share it)."
+    )
+
     @field_validator("api_cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
