@@ -38,7 +38,9 @@ def list_projects(
     country: Annotated[
         list[Annotated[str, Query(pattern="^[A-Za-z]{2}$")]] | None, Query(description="ISO 3166-1 alpha-2.")
     ] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Full-text search (web search syntax).")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, pattern="^[^\x00]*$", description="Full-text search (web search syntax).")
+    ] = None,
     lat: Annotated[float | None, Query(ge=-90, le=90, description="Radius search: centre latitude.")] = None,
     lon: Annotated[float | None, Query(ge=-180, le=180, description="Radius search: centre longitude.")] = None,
     radius_km: Annotated[float | None, Query(gt=0, le=MAX_RADIUS_KM, description="Radius search: km.")] = None,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, Float, Row, and_, cast, func, literal, literal_column, select, text
+from sqlalchemy import Boolean, ColumnElement, Float, Row, and_, cast, func, literal, literal_column, null, select, text
 from sqlalchemy.orm import Session
 
 from api.pagination import Page, PageParams
@@ -166,7 +166,7 @@ def list_projects(
     total = session.scalar(select(func.count()).select_from(Project).where(*conditions)) or 0
     raised = func.coalesce(ChainProject.minted, 0)
     columns: list[Any] = [*_PROJECT_COLUMNS, ChainProject.supply_cap, ChainProject.minted, ChainProject.exited]
-    columns.append((distance if distance is not None else literal(None, Float)).label("distance_m"))
+    columns.append((distance if distance is not None else cast(null(), Float)).label("distance_m"))
     stmt = (
         select(*columns)
         .outerjoin(
