@@ -16,7 +16,7 @@ from sqlalchemy import Boolean, ColumnElement, Float, Row, and_, cast, func, lit
 from sqlalchemy.orm import Session
 
 from api.pagination import Page, PageParams
-from api.projects.schemas import ProjectQuery
+from api.projects.schemas import Near, ProjectQuery
 from core.models import (
     ChainExit,
     ChainHolderCount,
@@ -102,9 +102,10 @@ _PROJECT_COLUMNS = [c for c in Project.__table__.columns if c.key != "search_vec
 def _radius(query: ProjectQuery, postgis: str | None) -> tuple[list[ColumnElement[Any]], ColumnElement[Any] | None]:
     """The conditions and the distance (metres) of a radius search: ST_DWithin on the geography column where
     PostGIS is there (its GIST index), else the haversine formula behind a latitude band (exact, no index)."""
-    near = query.near
-    if near is None:
+    if query.near is None:
         return [], None
+    # Rounded to a tenth of a millimetre: a denormal offset such as 1e-213 degrees would underflow float8 maths.
+    near = Near(round(query.near.lat, 9), round(query.near.lon, 9), round(query.near.radius_km, 7))
     metres = near.radius_km * 1000.0
     if postgis is not None:
         pg = getattr(func, postgis)

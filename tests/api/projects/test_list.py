@@ -123,6 +123,12 @@ def test_full_text_search_stems_words_and_ranks_name_matches_first(api: Api, cat
     assert api.client.get(URL, params={"q": "the"}).json()["data"] == []  # only a stop word: nothing, no error
 
 
+def test_a_centre_with_a_vanishingly_small_coordinate_is_searched_not_an_error(api: Api, catalogue: Catalogue) -> None:
+    catalogue.project(name="Null Island", latitude=Decimal("0.000001"), longitude=Decimal("0"))
+    answer = api.client.get(URL, params={"lat": "0", "lon": "1.2254796146577461e-213", "radius_km": "1"})
+    assert names(answer) == ["Null Island"]
+
+
 def test_search_text_is_data_never_sql(api: Api, catalogue: Catalogue) -> None:
     catalogue.project(name="Robust Solar")
     for q in ("'; DROP TABLE projects; --", "<script>alert(1)</script>", "solar' OR '1'='1", "\\", "&|!:*()"):
