@@ -142,7 +142,7 @@ def make_cache(settings: ApiSettings) -> ReadCache:
 _create_lock = threading.Lock()
 
 
-def projects_runtime(request: Request) -> ProjectsRuntime:
+async def projects_runtime(request: Request) -> ProjectsRuntime:
     runtime: ProjectsRuntime | None = getattr(request.app.state, "projects", None)
     if runtime is None:
         with _create_lock:

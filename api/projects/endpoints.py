@@ -1,19 +1,25 @@
 """/api/v1/projects: the public catalogue (filters, full-text and radius search, sorting, pages) and one project
-with its indexed figures, documents and updates. No sign-in; answers carry the index's block in `meta`."""
+with its indexed figures, documents and updates. No sign-in; answers carry the index's block in `meta`.
+
+The hot path of the API (benchmarked at concurrency 50): the routes are async and make one trip through the thread
+pool for their database reads, instead of one per sync dependency (session, settings, ...). They only read, so
+they use their own read-only sessions (service.Reads) rather than the request's SessionDep."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.responses import Response
 
-from api.deps import SessionDep, SettingsDep
 from api.envelope import ChainMeta, ChainPageMeta, Envelope, ErrorEnvelope
 from api.pagination import PageDep
 from api.projects import service
 from api.projects.cache import ProjectsRuntime, projects_runtime
 from api.projects.schemas import MAX_RADIUS_KM, ProjectDetail, ProjectStatus, ProjectSummary, SortKey, Technology
+from api.settings import ApiSettings
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 RuntimeDep = Annotated[ProjectsRuntime, Depends(projects_runtime)]
@@ -27,10 +33,14 @@ def _json(body: bytes) -> Response:
     return Response(body, media_type="application/json")
 
 
+def _reads(request: Request) -> tuple[service.Reads, int | None]:
+    settings: ApiSettings = request.app.state.settings
+    return service.Reads(request.app.state.engine, request.app.state.sessions), settings.chain_id
+
+
 @router.get("", response_model=Envelope[list[ProjectSummary], ChainPageMeta], responses={422: _ERRORS[422]})
-def list_projects(
-    db: SessionDep,
-    settings: SettingsDep,
+async def list_projects(
+    request: Request,
     runtime: RuntimeDep,
     page: PageDep,
     technology: Annotated[list[Technology] | None, Query(description="One or more (repeat the parameter).")] = None,
@@ -58,16 +68,17 @@ def list_projects(
         radius_km=radius_km,
         sort=sort,
     )
-    return _json(service.list_answer(db, runtime, query, page, settings.chain_id))
+    reads, chain_id = _reads(request)
+    return _json(await run_in_threadpool(service.list_answer, reads, runtime, query, page, chain_id))
 
 
 @router.get("/{project_id}", response_model=Envelope[ProjectDetail, ChainMeta], responses=_ERRORS)
-def get_project(
-    db: SessionDep,
-    settings: SettingsDep,
+async def get_project(
+    request: Request,
     runtime: RuntimeDep,
     project_id: Annotated[str, Path(max_length=100, description="Catalogue UUID or on-chain token id.")],
 ) -> Response:
     """One project: on-chain cap, raised, remaining, holders and exit from the index; documents (served from
     /api/v1/ipfs/{cid}); updates, newest first. INVALID_PROJECT_ID for an id that is neither form."""
-    return _json(service.detail_answer(db, runtime, project_id, settings.chain_id))
+    reads, chain_id = _reads(request)
+    return _json(await run_in_threadpool(service.detail_answer, reads, runtime, project_id, chain_id))

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, Float, Row, and_, cast, func, literal, literal_column, null, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from api.pagination import Page, PageParams
@@ -58,7 +59,7 @@ _STAMP_ANY_CHAIN = text(_STAMP_SQL.format(where=""))
 _STAMP_ONE_CHAIN = text(_STAMP_SQL.format(where="WHERE chain_id = :chain_id"))
 
 
-def cache_stamp(session: Session, chain_id: int | None) -> CacheStamp:
+def cache_stamp(session: Session | Connection, chain_id: int | None) -> CacheStamp:
     """One cheap query (two primary-key lookups). The checkpoint follows the same rule as api.index.meta."""
     if chain_id is None:
         row = session.execute(_STAMP_ANY_CHAIN).one()

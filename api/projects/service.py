@@ -2,16 +2,20 @@
 the cache when the catalogue version and the indexer checkpoint are those they were built at.
 
 An answer is built once per stamp as JSON bytes; a hit only adds a fresh `meta` (time, request id), so the hot
-path is one small query, one cache read and a concatenation."""
+path is one small query outside any transaction, one cache read and a concatenation."""
 
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from api.envelope import ChainMeta, ChainPageMeta
 from api.errors import InvalidProjectId, ProjectNotFound, RadiusSearchIncomplete, SortNotApplicable
@@ -69,10 +73,44 @@ def build_query(
     )
 
 
-def _one_snapshot(session: Session) -> None:
-    """Stamp and rows read in one snapshot, so that a cached answer is exactly what its stamp says it is."""
-    if not session.in_transaction():
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+@dataclass(frozen=True)
+class Reads:
+    """How the catalogue reads the database: the stamp alone (a hit's one round trip: a single statement outside
+    any transaction, its own snapshot), or a REPEATABLE READ snapshot in which a miss reads the stamp again with
+    the rows, so that a cached answer is exactly what its key says. Read-only: nothing to commit."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    def stamp(self, chain_id: int | None) -> CacheStamp:
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            return repository.cache_stamp(conn, chain_id)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        with self.sessions() as session:
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session
+
+
+def _cached(
+    reads: Reads,
+    runtime: ProjectsRuntime,
+    kind: str,
+    detail: str,
+    chain_id: int | None,
+    build: Callable[[Session, CacheStamp], bytes],
+) -> tuple[bytes, CacheStamp]:
+    """The answer's data for the current stamp: from the cache, or built (and stored) in one snapshot."""
+    stamp = reads.stamp(chain_id)
+    cached = runtime.cache.get(runtime.cache.key(kind, stamp, detail))
+    if cached is not None:
+        return cached, stamp
+    with reads.snapshot() as session:
+        stamp = repository.cache_stamp(session, chain_id)
+        body = build(session, stamp)
+    runtime.cache.set(runtime.cache.key(kind, stamp, detail), body)
+    return body, stamp
 
 
 def _envelope(data: bytes, meta: ChainMeta) -> bytes:
@@ -88,39 +126,36 @@ def _chain(stamp: CacheStamp) -> dict[str, Any]:
 
 
 def list_answer(
-    session: Session, runtime: ProjectsRuntime, query: ProjectQuery, params: PageParams, chain_id: int | None
+    reads: Reads, runtime: ProjectsRuntime, query: ProjectQuery, params: PageParams, chain_id: int | None
 ) -> bytes:
     """The whole envelope of GET /projects as JSON bytes."""
-    _one_snapshot(session)
-    stamp = repository.cache_stamp(session, chain_id)
-    key = runtime.cache.key("list", stamp, query.cache_key(params.page, params.per_page))
-    cached = runtime.cache.get(key)
-    if cached is None:
+
+    def build(session: Session, stamp: CacheStamp) -> bytes:
         page = repository.list_projects(session, query, params, runtime.postgis_schema(session), chain_id)
         items = [_summary(row, stamp) for row in page.items]
-        cached = str(page.total).encode() + b"\n" + _SUMMARIES.dump_json(items)
-        runtime.cache.set(key, cached)
+        return str(page.total).encode() + b"\n" + _SUMMARIES.dump_json(items)
+
+    cached, stamp = _cached(reads, runtime, "list", query.cache_key(params.page, params.per_page), chain_id, build)
     total, data = cached.split(b"\n", 1)
-    page_figures = Page[Any]((), params.page, params.per_page, int(total))
+    figures = Page[Any]((), params.page, params.per_page, int(total))
     meta = ChainPageMeta(
-        page=params.page, per_page=params.per_page, total=page_figures.total, pages=page_figures.pages, **_chain(stamp)
+        page=figures.page, per_page=figures.per_page, total=figures.total, pages=figures.pages, **_chain(stamp)
     )
     return _envelope(data, meta)
 
 
-def detail_answer(session: Session, runtime: ProjectsRuntime, raw_id: str, chain_id: int | None) -> bytes:
+def detail_answer(reads: Reads, runtime: ProjectsRuntime, raw_id: str, chain_id: int | None) -> bytes:
     """The whole envelope of GET /projects/{id} (a catalogue UUID or the on-chain token id) as JSON bytes."""
     project_id, token_id = _parse_id(raw_id)
-    _one_snapshot(session)
-    stamp = repository.cache_stamp(session, chain_id)
-    key = runtime.cache.key("detail", stamp, str(project_id) if project_id is not None else f"token:{token_id}")
-    cached = runtime.cache.get(key)
-    if cached is None:
+
+    def build(session: Session, stamp: CacheStamp) -> bytes:
         row = repository.find_project(session, project_id=project_id, token_id=token_id, chain_id=chain_id)
         if row is None:
             raise ProjectNotFound(details={"id": raw_id[:80]})
-        cached = _detail(session, row, stamp).model_dump_json().encode()
-        runtime.cache.set(key, cached)
+        return _detail(session, row, stamp).model_dump_json().encode()
+
+    detail = str(project_id) if project_id is not None else f"token:{token_id}"
+    cached, stamp = _cached(reads, runtime, "detail", detail, chain_id, build)
     return _envelope(cached, ChainMeta(**_chain(stamp)))
 
 

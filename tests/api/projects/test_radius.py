@@ -8,6 +8,7 @@ PostgreSQL of the dev stack, which has none, migrated to head by the same migrat
 from __future__ import annotations
 
 import math
+import tempfile
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -53,9 +54,10 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 @pytest.fixture(scope="module")
-def plain_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """A PostgreSQL without PostGIS (the embedded one), migrated to head."""
-    url = sqlalchemy_url(start_embedded(Path(tmp_path_factory.mktemp("no-postgis"))))
+def plain_engine() -> Iterator[Engine]:
+    """A PostgreSQL without PostGIS (the embedded one), migrated to head. Its directory comes from mkdtemp, as in
+    tests/conftest.py: the server runs as its own user, who cannot enter pytest's private tmp_path."""
+    url = sqlalchemy_url(start_embedded(Path(tempfile.mkdtemp(prefix="terra-test-no-postgis-"))))
     with make_engine(url).connect() as conn:
         assert conn.execute(text("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")).first() is None
     upgrade(url)
