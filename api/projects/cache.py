@@ -5,8 +5,9 @@ Nothing is ever deleted to invalidate: every key holds the cache stamp (reposito
 catalogue version and the indexer checkpoint (block, hash, finalized block), read in one query per request. A new
 indexed block or a reorg changes the checkpoint; any write to projects, project_documents or project_updates
 changes the version in the same transaction (statement triggers of migration 0009), so a committed change is never
-served stale and old entries just expire. The admin side needs to call nothing for writes to those tables; for a
-change the triggers cannot see, it calls `invalidate(session)` inside its transaction.
+served stale and old entries just expire (API_CACHE_STAMP_SECONDS > 0 trades that for no database read at all on
+most hits: a worker then reuses the stamp that long). The admin side needs to call nothing for writes to those
+tables; for a change the triggers cannot see, it calls `invalidate(session)` inside its transaction.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -125,11 +127,24 @@ class ProjectsRuntime:
 
     cache: ReadCache
     postgis: str | None = _UNKNOWN
+    # API_CACHE_STAMP_SECONDS: 0 reads the stamp on every request.
+    stamp_seconds: float = 0.0
+    _stamp: tuple[float, int | None, CacheStamp] | None = None
 
     def postgis_schema(self, session: Session) -> str | None:
         if self.postgis == _UNKNOWN:
             self.postgis = repository.postgis_schema(session)
         return self.postgis
+
+    def recent_stamp(self, chain_id: int | None, read: Callable[[int | None], CacheStamp]) -> CacheStamp:
+        """The stamp, read again only when the one held is older than `stamp_seconds`."""
+        held, now = self._stamp, time.monotonic()
+        if held is not None and held[1] == chain_id and now < held[0]:
+            return held[2]
+        stamp = read(chain_id)
+        if self.stamp_seconds > 0:
+            self._stamp = (now + self.stamp_seconds, chain_id, stamp)
+        return stamp
 
 
 def make_cache(settings: ApiSettings) -> ReadCache:
@@ -148,6 +163,7 @@ async def projects_runtime(request: Request) -> ProjectsRuntime:
         with _create_lock:
             runtime = getattr(request.app.state, "projects", None)
             if runtime is None:
-                runtime = ProjectsRuntime(make_cache(request.app.state.settings))
+                settings: ApiSettings = request.app.state.settings
+                runtime = ProjectsRuntime(make_cache(settings), stamp_seconds=settings.api_cache_stamp_seconds)
                 request.app.state.projects = runtime
     return runtime

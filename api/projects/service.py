@@ -102,7 +102,7 @@ def _cached(
     build: Callable[[Session, CacheStamp], bytes],
 ) -> tuple[bytes, CacheStamp]:
     """The answer's data for the current stamp: from the cache, or built (and stored) in one snapshot."""
-    stamp = reads.stamp(chain_id)
+    stamp = runtime.recent_stamp(chain_id, reads.stamp)
     cached = runtime.cache.get(runtime.cache.key(kind, stamp, detail))
     if cached is not None:
         return cached, stamp

@@ -119,6 +119,20 @@ def test_a_zero_ttl_turns_the_cache_off(make_app: Any, catalogue: Catalogue, fun
         assert raised(client) == 700
 
 
+def test_with_a_stamp_lifetime_a_worker_reuses_the_stamp_and_reads_no_database_on_a_hit(
+    make_app: Any, catalogue: Catalogue, funded: dict[str, Any]
+) -> None:
+    with TestClient(make_app(api_cache_stamp_seconds=3600), base_url="https://testserver") as client:
+        assert raised(client) == 100
+        change_behind_the_index(catalogue, 1_000)
+        catalogue.checkpoint(13)
+        answer = client.get(URL).json()
+        assert answer["data"][0]["on_chain"]["raised_cents"] == 100  # the stamp held: block 10, as meta says
+        assert answer["meta"]["indexed_block"] == 10
+    with TestClient(make_app(), base_url="https://testserver") as client:  # the default reads it every time
+        assert raised(client) == 1_000
+
+
 # ----- Redis ---------------------------------------------------------------------------------------
 @pytest.fixture
 def redis_prefix() -> Iterator[str]:
