@@ -178,6 +178,7 @@ class WalletNotFound(ApiError):
 class WalletIsLastSignIn(ApiError):
     status, code, message = 409, "WALLET_IS_LAST_SIGN_IN", "This wallet is the account's only way to sign in."
 
+
 # ----- projects ----------------------------------------------------------------------------------
 class ProjectNotFound(ApiError):
     status, code, message = 404, "PROJECT_NOT_FOUND", "No project has this id."
