@@ -7,7 +7,7 @@ PostGIS goes into a schema of its own (`postgis`), so that its `spatial_ref_sys`
 the privilege to create it, the migration still succeeds and the API searches by an exact great-circle query.
 
 Revision ID: 0009
-Revises: 0016
+Revises: 0012
 Create Date: 2026-12-01
 """
 
@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 
 revision = "0009"
-down_revision = "0016"  # 0008 when written; main gained 0011 and 0016 meanwhile: one head
+down_revision = "0012"  # 0008 when written; main gained 0011, 0016, 0018, 0012 meanwhile: one head
 branch_labels = None
 depends_on = None
 
