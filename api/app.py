@@ -39,6 +39,7 @@ from api.http.query_params import reject_unknown_query_params
 from api.kyc.endpoints import router as kyc_router
 from api.openapi import install_envelope_openapi
 from api.ops.endpoints import router as ops_router
+from api.projects.endpoints import router as projects_router
 from api.ratelimit.middleware import RateLimitMiddleware
 from api.ratelimit.policy import RATE_LIMIT_HEADERS
 from api.settings import ApiSettings
@@ -113,6 +114,7 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
     v1.include_router(wallets_router)
     v1.include_router(kyc_router)
     v1.include_router(content_router)
+    v1.include_router(projects_router)
     app.include_router(v1)
     app.include_router(ops_router, dependencies=[Depends(reject_unknown_query_params)])
     label_routes(app)

@@ -179,6 +179,23 @@ class WalletIsLastSignIn(ApiError):
     status, code, message = 409, "WALLET_IS_LAST_SIGN_IN", "This wallet is the account's only way to sign in."
 
 
+# ----- projects ----------------------------------------------------------------------------------
+class ProjectNotFound(ApiError):
+    status, code, message = 404, "PROJECT_NOT_FOUND", "No project has this id."
+
+
+class InvalidProjectId(ApiError):
+    status, code, message = 422, "INVALID_PROJECT_ID", "A project id is a UUID or an on-chain token id."
+
+
+class RadiusSearchIncomplete(ApiError):
+    status, code, message = 422, "RADIUS_SEARCH_INCOMPLETE", "A radius search needs lat, lon and radius_km together."
+
+
+class SortNotApplicable(ApiError):
+    status, code, message = 422, "SORT_NOT_APPLICABLE", "sort=relevance needs q; sort=distance needs a radius search."
+
+
 # ----- KYC ---------------------------------------------------------------------------------------
 class KycInProgress(ApiError):
     status, code, message = 409, "KYC_IN_PROGRESS", "An identity check is already under way."

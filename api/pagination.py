@@ -29,7 +29,7 @@ class PageParams:
         return (self.page - 1) * self.per_page
 
 
-def page_params(
+async def page_params(  # async: pure, so FastAPI runs it inline instead of through its thread pool
     page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number.")] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Items per page (at most 100).")] = 20,
 ) -> PageParams:

@@ -153,6 +153,24 @@ class ApiSettings(ContentStoreSettings):
             raise ValueError(f"{str(info.field_name).upper()}: not a rate limit such as 100/hour") from None
         return value
 
+    # --- cached project reads ---------------------------------------------------------------------
+    api_cache_ttl_seconds: int = Field(
+        default=300,
+        ge=0,
+        description="Lifetime of cached project list/detail answers (in Redis when REDIS_URL is set, in process "
+        "memory otherwise); 0 turns the cache off. A new indexed block or catalogue edit changes the key anyway.",
+    )
+    api_cache_stamp_seconds: float = Field(
+        default=0.0,
+        ge=0,
+        description="How long a worker reuses what cached answers are keyed by (catalogue version, indexer "
+        "checkpoint) before reading it again: 0 reads it on every request, so changes show at once; 0.5 takes the "
+        "database off most cached reads, answers then lag changes by up to that much.",
+    )
+    api_cache_prefix: str = Field(
+        default="terra:cache:", description="Prefix of the API's cache keys in Redis (replicas sharing one share it)."
+    )
+
     @field_validator("api_cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

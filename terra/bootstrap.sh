@@ -16,13 +16,31 @@ if [ ! -x node_modules/.bin/anvil ] || [ ! -f node_modules/.package-lock.json ] 
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# wrk drives bench/api_load.py (and its smoke test); where apt-get is missing or fails, bootstrap goes on without it.
-if ! command -v wrk >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
-  echo "== installing wrk (apt-get)"
-  { apt-get install -y -qq wrk >/dev/null 2>&1 \
-    || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1; }; } \
-    || echo "warning: could not install wrk (apt-get); bench/api_load.py needs it" >&2
+# System packages (Debian): PostGIS for the machine's PostgreSQL 15, so that the catalogue's radius search uses
+# its geography column (migration 0009). Best effort: without apt (or root) the great-circle fallback is used.
+terra_apt_install() {
+  command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1 || return 0
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ "${#missing[@]}" -gt 0 ] || return 0
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null || { echo "note: not installing ${missing[*]} (needs root)"; return 0; }
+    sudo=(sudo -n)
+  fi
+  echo "== installing ${missing[*]} (apt-get)"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || { "${sudo[@]}" apt-get update -qq >/dev/null 2>&1 \
+         && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; } \
+    || echo "note: apt-get could not install ${missing[*]}; continuing without"
+}
+if [ -d /usr/lib/postgresql/15/bin ]; then
+  terra_apt_install postgresql-15-postgis-3
 fi
+# wrk drives bench/api_load.py (and its smoke test); without it the bench says so.
+terra_apt_install wrk
 
 want="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)"
 if [ ! -f .venv/.terra-installed ] || [ "$(cat .venv/.terra-installed)" != "$want" ]; then

@@ -5,7 +5,7 @@ investments) are left to the API's catalogue and the relayer."""
 
 from core.models.accounts import Permission, RefreshToken, RefreshTokenFamily, Role, RolePermission, User, UserRole
 from core.models.base import Base
-from core.models.catalogue import Project, ProjectDocument, ProjectUpdate
+from core.models.catalogue import CatalogueVersion, Project, ProjectDocument, ProjectUpdate
 from core.models.chain import ChainDeployment
 from core.models.chain_mirror import ChainBlock, ChainCheckpoint, ChainEvent
 from core.models.chain_ownership import (
@@ -33,6 +33,7 @@ from core.models.wallets import UserWallet
 
 __all__ = [
     "Base",
+    "CatalogueVersion",
     "ChainAllowlistEntry",
     "ChainBalance",
     "ChainBlock",

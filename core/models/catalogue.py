@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Computed,
     DateTime,
     ForeignKey,
     Index,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base
@@ -35,6 +37,15 @@ from core.models.chain_ownership import UINT256
 TECHNOLOGIES = ("solar", "wind", "hydro", "storage", "biomass", "geothermal")
 PROJECT_STATUSES = ("planning", "construction", "operating", "exited")
 UPDATE_TYPES = ("progress", "financial", "community")
+
+# What full-text search reads: the name weighs more than the description (ts_rank weights A > B).
+SEARCH_VECTOR_SQL = (
+    "setweight(to_tsvector('english', name), 'A') || setweight(to_tsvector('english', description), 'B')"
+)
+# Where PostGIS is available, migration 0009 adds `projects.location_geog` (geography(Point,4326), generated from
+# longitude/latitude) and its GIST index. They exist only there, so they are not in the model: the API's repository
+# queries them with SQL expressions, and schema comparisons leave them out (core.db.migrate.include_object).
+POSTGIS_ONLY_OBJECTS = frozenset({"location_geog", "ix_projects_location_geog"})
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -55,6 +66,7 @@ class Project(Base):
         Index("ix_projects_technology", "technology"),
         Index("ix_projects_status", "status"),
         Index("ix_projects_location_country", "location_country"),
+        Index("ix_projects_search", "search_vector", postgresql_using="gin"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, server_default=text("gen_random_uuid()"))
@@ -78,6 +90,8 @@ class Project(Base):
     metadata_cid: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Written by PostgreSQL itself; deferred so that loading a Project does not fetch it.
+    search_vector: Mapped[str] = mapped_column(TSVECTOR, Computed(SEARCH_VECTOR_SQL, persisted=True), deferred=True)
 
 
 class ProjectDocument(Base):
@@ -111,3 +125,16 @@ class ProjectUpdate(Base):
     update_type: Mapped[str] = mapped_column(String(50), server_default="progress")
     author_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CatalogueVersion(Base):
+    """One row whose `version` changes (a fresh random UUID) in the same transaction as any write to projects,
+    project_documents or project_updates (statement triggers of migration 0009): cached project answers are keyed
+    by it, so a committed catalogue change is never served stale."""
+
+    __tablename__ = "catalogue_version"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, server_default=text("1"))
+    version: Mapped[uuid.UUID] = mapped_column(Uuid, server_default=text("gen_random_uuid()"))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

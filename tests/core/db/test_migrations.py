@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from core.db.engine import make_engine
-from core.db.migrate import current_revision, downgrade, upgrade
+from core.db.migrate import current_revision, downgrade, include_object, upgrade
 from core.models import Base
 
 
@@ -55,7 +55,10 @@ def _schema_differences(url: str) -> list[object]:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
+            context = MigrationContext.configure(
+                conn,
+                opts={"compare_type": True, "compare_server_default": True, "include_object": include_object},
+            )
             return list(compare_metadata(context, Base.metadata))
     finally:
         engine.dispose()

@@ -1,0 +1,1 @@
+"""The public project catalogue: list, search and detail over the catalogue and the index, cached."""
