@@ -37,8 +37,10 @@ from api.http.middleware import (
 from api.http.query_params import reject_unknown_query_params
 from api.kyc.endpoints import router as kyc_router
 from api.ops.endpoints import router as ops_router
+from api.portfolio.endpoints import router as portfolio_router
 from api.settings import ApiSettings
 from api.wallets.endpoints import router as wallets_router
+from api.ws.endpoints import router as portfolio_ws_router
 from core.db.engine import make_engine, make_session_factory, resolve_database_url
 
 API_PREFIX = "/api/v1"
@@ -103,8 +105,10 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
     v1.include_router(exits_router)
     v1.include_router(wallets_router)
     v1.include_router(kyc_router)
+    v1.include_router(portfolio_router)
     app.include_router(v1)
     app.include_router(ops_router, dependencies=[Depends(reject_unknown_query_params)])
+    app.include_router(portfolio_ws_router)  # /ws/portfolio, and the LISTEN connection's lifespan
     label_routes(app)
 
     # Added innermost first: a request meets the security headers (on every answer, the last-resort 500 included),
