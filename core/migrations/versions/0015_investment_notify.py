@@ -40,7 +40,7 @@ def upgrade() -> None:
               INTO payload
               FROM changed c JOIN investments i ON i.id = c.investment_id;
             IF octet_length(payload) > 7900 THEN
-                payload := '{"all":true}';
+                payload := json_build_object('all', true)::text;
             END IF;
             PERFORM pg_notify('terra_investments', payload);
             RETURN NULL;
