@@ -2,39 +2,58 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from sqlalchemy.orm import Session, sessionmaker
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from api.deps import CurrentUser, SettingsDep
+from api.accounts.authentication import authenticate
+from api.deps import AuthConfigDep, SettingsDep
 from api.envelope import ChainMeta, ChainPageMeta, Envelope
 from api.index.meta import chain_envelope
 from api.pagination import PageDep
 from api.portfolio import service
 from api.portfolio.repository import snapshot
 from api.portfolio.schemas import Portfolio, Returns
+from core.models import User
 
 router = APIRouter(tags=["portfolio"])
+_bearer_scheme = HTTPBearer(auto_error=False, description="Access token from POST /api/v1/users/login.")
 
 
-def _sessions(request: Request) -> sessionmaker[Session]:
-    sessions: sessionmaker[Session] = request.app.state.sessions
-    return sessions
+@dataclass(frozen=True)
+class Reader:
+    session: Session
+    user: User
+
+
+def snapshot_reader(
+    request: Request,
+    config: AuthConfigDep,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)],
+) -> Iterator[Reader]:
+    """The caller, authenticated inside the read-only snapshot the answer is read from: one connection per request
+    (a second one, beside the request's session, could starve the pool under load), and one consistent view."""
+    with snapshot(request.app.state.sessions) as session:
+        yield Reader(session, authenticate(request, session, config.jwt_key).user)
+
+
+ReaderDep = Annotated[Reader, Depends(snapshot_reader, scope="function")]
 
 
 @router.get("/portfolio", summary="Holdings across the custodial address and linked wallets")
-def get_portfolio(request: Request, user: CurrentUser, settings: SettingsDep) -> Envelope[Portfolio, ChainMeta]:
-    with snapshot(_sessions(request)) as session:
-        view = service.portfolio(session, user.id, settings.chain_id)
+def get_portfolio(reader: ReaderDep, settings: SettingsDep) -> Envelope[Portfolio, ChainMeta]:
+    view = service.portfolio(reader.session, reader.user.id, settings.chain_id)
     return chain_envelope(view.portfolio, view.meta)
 
 
 @router.get("/returns", summary="Distributions of returns for the projects held, with estimated shares")
-def get_returns(
-    request: Request, user: CurrentUser, settings: SettingsDep, page: PageDep
-) -> Envelope[Returns, ChainPageMeta]:
-    with snapshot(_sessions(request)) as session:
-        view = service.returns(session, user.id, settings.chain_id, page.offset, page.per_page)
+def get_returns(reader: ReaderDep, settings: SettingsDep, page: PageDep) -> Envelope[Returns, ChainPageMeta]:
+    view = service.returns(reader.session, reader.user.id, settings.chain_id, page.offset, page.per_page)
     meta = ChainPageMeta(
         page=page.page,
         per_page=page.per_page,
