@@ -14,6 +14,8 @@ from typing import Any
 import anyio
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 from starlette.testclient import WebSocketTestSession
@@ -235,3 +237,17 @@ def test_the_web_apps_session_cookie_works_from_its_own_origin_only(api: Api, me
         assert update(ws)["data"]["addresses"][0]["address"] == ME
     foreign = headers | {"origin": "https://evil.example"}
     assert refused(api.client, None, headers=foreign).reason == "NOT_AUTHENTICATED"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    token=st.text(min_size=1, max_size=300)
+    | st.sampled_from(["' OR 1=1 --", "<script>alert(1)</script>", "a.b.c", "eyJhbGciOiJub25lIn0.e30."])
+)
+def test_any_token_but_a_valid_one_closes_with_1008(api: Api, token: str) -> None:
+    with (
+        pytest.raises(WebSocketDisconnect) as closed,
+        api.client.websocket_connect("/ws/portfolio", params={"token": token}) as ws,
+    ):
+        update(ws)
+    assert closed.value.code == 1008 and closed.value.reason in {"INVALID_TOKEN", "NOT_AUTHENTICATED"}
