@@ -30,8 +30,9 @@ from api.portfolio.schemas import (
 RETURNS_BASIS = (
     "Distributions recorded on chain (ReturnsDistributed) for projects you hold now or held at the snapshot. "
     "balance_at_snapshot and supply_at_snapshot are exact, from the indexed transfers; estimated_amount is "
-    "total_amount pro rata to them, rounded down. The amount you can claim is your leaf in the distribution's "
-    "merkle tree and whether it was claimed is not indexed yet: both come with the merkle distributions."
+    "total_amount pro rata to them, rounded down. What you can claim is your addresses' leaves in the "
+    "distribution's merkle tree (largest remainder per address: less than one unit per address away from the "
+    "estimate); the leaves and whether they were claimed are not indexed yet and come with the merkle distributions."
 )
 
 
