@@ -81,9 +81,9 @@ class Distribution(BaseModel):
     final: bool = Field(description="The block that recorded it is final.")
     balance_at_snapshot: str = Field(description="Units the user's addresses held at the snapshot block.")
     supply_at_snapshot: str = Field(description="Units in circulation at the snapshot block.")
-    estimated_amount: str = Field(
+    estimated_amount: str | None = Field(
         description="total_amount x balance_at_snapshot / supply_at_snapshot, rounded down: an estimate; the amount "
-        "the user can claim is their merkle leaf, which the index does not hold."
+        "the user can claim is their merkle leaf, which the index does not hold. Null if the index is inconsistent."
     )
 
 

@@ -133,7 +133,9 @@ def _distribution(row: Any) -> Distribution | None:
     supply = int(row.minted) - int(row.supply_inflow)
     if int(row.balance_now) <= 0 and at_snapshot <= 0:
         return None
-    estimate = figures.pro_rata(int(row.total_amount), at_snapshot, supply)
+    # An index that disagrees with itself (never expected) gives no estimate rather than an error.
+    consistent = 0 <= at_snapshot <= supply
+    estimate = figures.pro_rata(int(row.total_amount), at_snapshot, supply) if consistent else None
     return Distribution(
         token_id=str(int(row.project_id)),
         name=row.name,
@@ -147,7 +149,7 @@ def _distribution(row: Any) -> Distribution | None:
         final=bool(row.final),
         balance_at_snapshot=str(at_snapshot),
         supply_at_snapshot=str(supply),
-        estimated_amount=str(estimate),
+        estimated_amount=None if estimate is None else str(estimate),
     )
 
 
@@ -163,6 +165,8 @@ def returns(session: Session, user_id: uuid.UUID, chain_id: int | None, offset: 
     addresses = [a.address for a in repository.user_addresses(session, user_id)]
     rows = repository.distributions(session, chain, addresses) if chain is not None and addresses else []
     mine = [d for d in (_distribution(r) for r in rows) if d is not None]
-    totals = ReturnsTotals(distributions=len(mine), estimated_amount=str(sum(int(d.estimated_amount) for d in mine)))
+    totals = ReturnsTotals(
+        distributions=len(mine), estimated_amount=str(sum(int(d.estimated_amount or 0) for d in mine))
+    )
     page = Returns(distributions=mine[offset : offset + limit], totals=totals, basis=RETURNS_BASIS)
     return ReturnsView(page, len(mine), chain_meta(session, chain))

@@ -123,6 +123,7 @@ async def _push(websocket: WebSocket, sub: Subscriber, claims: AccessClaims, via
             await _close(websocket, GOING_AWAY, "server shutting down")
             return
         causes = sub.take()
+        sub.building = True
         try:
             view = await run_in_threadpool(_build, app.state.sessions, claims, via_cookie, settings.chain_id)
         except ApiError as exc:
@@ -132,7 +133,7 @@ async def _push(websocket: WebSocket, sub: Subscriber, claims: AccessClaims, via
             log.error("portfolio_push_failed", error_type=type(exc).__name__, exc_info=exc)
             await _close(websocket, INTERNAL_ERROR, "INTERNAL_ERROR")
             return
-        sub.addresses, sub.projects = view.addresses, view.projects
+        sub.addresses, sub.projects, sub.building = view.addresses, view.projects, False
         message = PortfolioUpdate(data=view.portfolio, meta=view.meta.model_dump(mode="json"), causes=causes)
         try:
             await websocket.send_text(message.model_dump_json())

@@ -11,6 +11,7 @@ from typing import Any
 import structlog
 
 from core.db.notify import (
+    ADDRESSES_CHANNEL,
     INDEX_CHANNEL,
     INVESTMENTS_CHANNEL,
     parse_index_payload,
@@ -32,6 +33,12 @@ class Subscriber:
     causes: list[dict[str, Any]] = field(default_factory=list)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     closing: bool = False
+    # Until its first update is built, and while one is being built, the addresses and projects above may be out
+    # of date (a read started before a commit that gave the user a new address or project): any change wakes it.
+    building: bool = True
+
+    def concerned(self, match: bool) -> bool:
+        return match or self.building
 
     def poke(self, cause: dict[str, Any]) -> None:
         if len(self.causes) < MAX_CAUSES:
@@ -74,11 +81,11 @@ class Hub:
                     "to_block": change.to_block,
                     "block_hash": change.block_hash,
                 }
-                targets = [s for s in self._subscribers if change.touches(s.addresses, s.projects)]
-            elif channel == INVESTMENTS_CHANNEL:
+                targets = [s for s in self._subscribers if s.concerned(change.touches(s.addresses, s.projects))]
+            elif channel in (INVESTMENTS_CHANNEL, ADDRESSES_CHANNEL):
                 moved = parse_investments_payload(payload)
-                cause = {"kind": "investment"}
-                targets = [s for s in self._subscribers if moved.touches(str(s.user_id), s.addresses)]
+                cause = {"kind": "investment" if channel == INVESTMENTS_CHANNEL else "addresses"}
+                targets = [s for s in self._subscribers if s.concerned(moved.touches(str(s.user_id), s.addresses))]
             else:
                 return
         except ValueError as exc:

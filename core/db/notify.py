@@ -1,6 +1,7 @@
 """PostgreSQL NOTIFY channels the services talk on, and their payloads (pure): the indexer announces what a committed
-batch touched on `terra_index`, investment status changes are announced on `terra_investments` (a trigger, migration
-0015); API replicas LISTEN and push to the WebSockets of the users concerned.
+batch touched on `terra_index`; investment status changes on `terra_investments` and changes of a user's addresses
+on `terra_addresses` (triggers, migration 0015); API replicas LISTEN and push to the WebSockets of the users
+concerned.
 
 A payload must stay under PostgreSQL's 8000-byte limit: when the touched keys do not fit, it says `"all": true`
 instead (every listener refreshes), which is always correct, only less precise.
@@ -15,7 +16,8 @@ from typing import Any
 
 INDEX_CHANNEL = "terra_index"
 INVESTMENTS_CHANNEL = "terra_investments"
-CHANNELS = (INDEX_CHANNEL, INVESTMENTS_CHANNEL)
+ADDRESSES_CHANNEL = "terra_addresses"  # a user's custodial address was set or a wallet linked or unlinked
+CHANNELS = (INDEX_CHANNEL, INVESTMENTS_CHANNEL, ADDRESSES_CHANNEL)
 
 # PostgreSQL refuses payloads of 8000 bytes or more; keep a margin for the envelope keys.
 MAX_PAYLOAD_BYTES = 7900
@@ -93,7 +95,8 @@ class InvestmentChange:
 
 
 def parse_investments_payload(text: str) -> InvestmentChange:
-    """What the trigger of migration 0015 sends: `{"users": [...], "wallets": [...]}` or `{"all": true}`."""
+    """What the triggers of migration 0015 send: `{"users": [...], "wallets": [...]}` (wallets may be absent) or
+    `{"all": true}`."""
     try:
         raw = json.loads(text)
         return InvestmentChange(

@@ -1,6 +1,7 @@
-"""investment notify: every status change of an investment (and its creation) is announced on the
+"""investment and address notify: every status change of an investment (and its creation) is announced on the
 `terra_investments` channel, whichever code path wrote it (core.investments.set_status, the relayer's bulk
-statements), so API replicas can push the investor's portfolio
+statements), and a user's custodial address being set or a wallet linked or unlinked on `terra_addresses`, so API
+replicas can push the investor's portfolio
 
 One statement-level trigger on `investment_status_history` (every path writes a history row), with the users and
 paying wallets concerned as payload; `{"all": true}` when they do not fit PostgreSQL's 8000-byte limit
@@ -56,8 +57,37 @@ def upgrade() -> None:
         FOR EACH STATEMENT EXECUTE FUNCTION terra_notify_investments()
         """
     )
+    # A user's addresses (the custodial one once derived, linked wallets): their portfolio reads other balances now.
+    op.execute(
+        """
+        CREATE FUNCTION terra_notify_addresses() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('terra_addresses', json_build_object(
+                'users', json_build_array(CASE WHEN TG_OP = 'DELETE' THEN OLD.user_id ELSE NEW.user_id END))::text);
+            RETURN NULL;
+        END
+        $$
+        """
+    )
+    op.execute(
+        """
+        CREATE TRIGGER custodial_address_notify
+        AFTER INSERT OR UPDATE OF address ON custodial_accounts
+        FOR EACH ROW WHEN (NEW.address IS NOT NULL) EXECUTE FUNCTION terra_notify_addresses()
+        """
+    )
+    op.execute(
+        """
+        CREATE TRIGGER user_wallet_notify
+        AFTER INSERT OR DELETE OR UPDATE OF user_id ON user_wallets
+        FOR EACH ROW EXECUTE FUNCTION terra_notify_addresses()
+        """
+    )
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER IF EXISTS user_wallet_notify ON user_wallets")
+    op.execute("DROP TRIGGER IF EXISTS custodial_address_notify ON custodial_accounts")
+    op.execute("DROP FUNCTION IF EXISTS terra_notify_addresses()")
     op.execute("DROP TRIGGER IF EXISTS investment_status_notify ON investment_status_history")
     op.execute("DROP FUNCTION IF EXISTS terra_notify_investments()")

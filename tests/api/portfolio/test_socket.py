@@ -25,7 +25,7 @@ from api.accounts.cookies import ACCESS_COOKIE
 from api.accounts.tokens import issue_access_token
 from core.investments import create_investment, set_status
 from tests.api.conftest import STRONG_PASSWORD, TEST_JWT_KEY, Api, bearer
-from tests.api.portfolio.conftest import HOLDERS, Investor, Ledger, investor
+from tests.api.portfolio.conftest import HOLDERS, Investor, Ledger, investor, link_wallet
 from tests.api.test_auth_failures import claims_of
 from tests.indexer.synthetic import CHAIN_ID, allowlisted, created, minted
 
@@ -251,3 +251,23 @@ def test_any_token_but_a_valid_one_closes_with_1008(api: Api, token: str) -> Non
     ):
         update(ws)
     assert closed.value.code == 1008 and closed.value.reason in {"INVALID_TOKEN", "NOT_AUTHENTICATED"}
+
+
+def test_a_new_address_is_pushed_and_then_followed(api: Api, ledger: Ledger) -> None:
+    ledger.commit([created(1, 1_000_000), *minted(1, ME_WALLET, 300, ledger.next_ref())])
+    me = investor(api, None)  # a card payer whose custodial address the relayer has not derived yet
+    with socket(api.client, me.token) as ws:
+        assert update(ws)["data"]["addresses"] == []
+        with api.engine.begin() as conn:
+            conn.execute(
+                text("UPDATE custodial_accounts SET address = :a WHERE user_id = :u"), {"a": ME, "u": uuid.UUID(me.id)}
+            )
+        derived = update(ws)
+        assert derived["causes"] == [{"kind": "addresses"}]
+        assert [a["address"] for a in derived["data"]["addresses"]] == [ME]
+        block = ledger.commit(minted(1, ME, 10, ledger.next_ref()))
+        assert [c.get("to_block") for c in update(ws)["causes"]] == [block]
+        link_wallet(api.engine, me.id, ME_WALLET)
+        linked = update(ws)
+    assert linked["causes"] == [{"kind": "addresses"}]
+    assert balances(linked) == {"1": "310"}
