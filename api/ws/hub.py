@@ -54,6 +54,8 @@ class Subscriber:
 class Hub:
     def __init__(self) -> None:
         self._subscribers: set[Subscriber] = set()
+        self.dispatched = 0  # notifications handled so far, and the last one's payload (ops, tests)
+        self.last_payload: str | None = None
 
     def __len__(self) -> int:
         return len(self._subscribers)
@@ -70,6 +72,8 @@ class Hub:
 
     def dispatch(self, channel: str, payload: str) -> None:
         """Wake the sockets a notification concerns; an unreadable one wakes them all (never miss an update)."""
+        self.dispatched += 1
+        self.last_payload = payload
         try:
             if channel == INDEX_CHANNEL:
                 change = parse_index_payload(payload)

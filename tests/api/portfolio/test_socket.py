@@ -5,6 +5,7 @@ replica pushes; investment status changes push; a lost LISTEN connection comes b
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,7 +37,25 @@ QUIET_SECONDS = 1.0
 PATIENCE_SECONDS = 30.0
 
 
-def socket(client: TestClient, token: str | None, **kwargs: Any) -> WebSocketTestSession:
+def settle(*clients: TestClient) -> None:
+    """Wait until the apps' listeners have dispatched every notification committed so far (the fixtures' own: adding
+    addresses notifies), so that a socket opened now hears only what the test does next. Notifications arrive in
+    commit order, so once a marker committed now was dispatched, everything before it was. (A marker reaching a
+    socket whose first update is being built would wake it too: settle every app before opening any socket.)"""
+    marker = json.dumps({"users": [], "marker": uuid.uuid4().hex})
+    with clients[0].app.state.engine.begin() as conn:  # type: ignore[attr-defined]
+        conn.exec_driver_sql("SELECT pg_notify('terra_addresses', %s)", (marker,))
+    deadline = time.monotonic() + PATIENCE_SECONDS
+    for client in clients:
+        hub = client.app.state.portfolio_hub  # type: ignore[attr-defined]
+        while hub.last_payload != marker:
+            assert time.monotonic() < deadline, f"the listener did not dispatch a marker within {PATIENCE_SECONDS} s"
+            time.sleep(0.01)
+
+
+def socket(client: TestClient, token: str | None, *, settled: bool = False, **kwargs: Any) -> WebSocketTestSession:
+    if not settled:
+        settle(client)
     return client.websocket_connect("/ws/portfolio" + (f"?token={token}" if token else ""), **kwargs)
 
 
@@ -135,7 +154,8 @@ def test_an_indexed_change_touching_the_user_is_pushed_and_others_are_not(
 
 def test_every_replica_pushes_the_same_commit(api: Api, ledger: Ledger, me: Investor, make_app: Any) -> None:
     with TestClient(make_app(), base_url="https://testserver") as replica:
-        with socket(api.client, me.token) as one, socket(replica, me.token) as two:
+        settle(api.client, replica)
+        with socket(api.client, me.token, settled=True) as one, socket(replica, me.token, settled=True) as two:
             update(one), update(two)
             block = ledger.commit(minted(1, ME, 42, ledger.next_ref()))
             pushed = [update(one), update(two)]
