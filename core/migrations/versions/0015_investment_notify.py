@@ -8,7 +8,7 @@ paying wallets concerned as payload; `{"all": true}` when they do not fit Postgr
 (core/db/notify.py reads it). NOTIFY is delivered at commit, never for a transaction that rolled back.
 
 Revision ID: 0015
-Revises: 0016
+Revises: 0012
 Create Date: 2026-12-01
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0015"
-down_revision = "0016"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
