@@ -39,11 +39,13 @@ from api.http.query_params import reject_unknown_query_params
 from api.kyc.endpoints import router as kyc_router
 from api.openapi import install_envelope_openapi
 from api.ops.endpoints import router as ops_router
+from api.portfolio.endpoints import router as portfolio_router
 from api.projects.endpoints import router as projects_router
 from api.ratelimit.middleware import RateLimitMiddleware
 from api.ratelimit.policy import RATE_LIMIT_HEADERS
 from api.settings import ApiSettings
 from api.wallets.endpoints import router as wallets_router
+from api.ws.endpoints import router as portfolio_ws_router
 from core.db.engine import make_engine, make_session_factory, resolve_database_url
 
 API_PREFIX = "/api/v1"
@@ -115,8 +117,10 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
     v1.include_router(kyc_router)
     v1.include_router(content_router)
     v1.include_router(projects_router)
+    v1.include_router(portfolio_router)
     app.include_router(v1)
     app.include_router(ops_router, dependencies=[Depends(reject_unknown_query_params)])
+    app.include_router(portfolio_ws_router)  # /ws/portfolio, and the LISTEN connection's lifespan
     label_routes(app)
     install_envelope_openapi(app)
 

@@ -79,6 +79,15 @@ class ApiSettings(ContentStoreSettings):
         default=300.0,
         description="/ready fails when the indexer's checkpoint is older than this; empty skips the check.",
     )
+    api_realtime_enabled: bool = Field(
+        default=True, description="LISTEN for index and investment notifications and push them to /ws/portfolio."
+    )
+    api_realtime_retry_seconds: float = Field(
+        default=1.0, gt=0, description="Wait before reconnecting a lost LISTEN connection (doubles up to 30 s)."
+    )
+    api_realtime_keepalive_seconds: float = Field(
+        default=30.0, gt=0, description="Idle time after which the LISTEN connection is probed (finds a dead link)."
+    )
 
     # --- Sign-In with Ethereum ------------------------------------------------------------------
     api_siwe_domain: str = Field(

@@ -56,6 +56,12 @@ def authenticate(request: Request, session: Session, jwt_key: str) -> Principal:
         if claims.csrf_hash is None:  # a bearer token copied into the cookie: it was never issued for cookies
             raise CsrfFailed()
         check_csrf(request, claims.csrf_hash)
+    return principal_of(session, claims, via_cookie)
+
+
+def principal_of(session: Session, claims: AccessClaims, via_cookie: bool) -> Principal:
+    """The caller behind valid claims, as long as the user exists and the login was not revoked (the WebSocket
+    checks again before every push)."""
     user = repository.user_by_id(session, claims.user_id)
     if user is None:
         raise InvalidToken()

@@ -15,7 +15,7 @@ from indexer.checkpoint import Checkpoint
 from indexer.errors import StoreConflict
 from indexer.fold import fold
 from indexer.records import EventRecord
-from indexer.store import chain_sql, events_sql, investments_sql, latest_sql, ownership_sql, series_sql
+from indexer.store import chain_sql, events_sql, investments_sql, latest_sql, notify_sql, ownership_sql, series_sql
 from indexer.store.copy_tables import MINT_SERIES, PAYMENT_SERIES, TRANSFER_SERIES
 from indexer.store.cursor import pg_cursor
 from indexer.store.render import Rendered, render_effects, render_events
@@ -145,6 +145,16 @@ def _finish(cur: psycopg.Cursor, batch: Batch, locked: _Locked, rendered: Render
     _advance_finality(cur, batch.chain_id, locked.before, min(finalized, batch.from_block - 1), finalized)
     top = locked.top
     chain_sql.write_checkpoint(cur, batch.chain_id, Checkpoint(top.block_number, top.block_hash, finalized))
+    # Delivered at commit: listeners (the API's WebSockets) never hear of a batch that rolled back.
+    change = notify_sql.touched(
+        batch.chain_id,
+        batch.from_block,
+        batch.checkpoint.block_number,
+        batch.checkpoint.block_hash,
+        "batch",
+        rendered.small,
+    )
+    notify_sql.notify(cur, change)
 
 
 def apply_live_batch(session: Session, batch: Batch) -> Applied:

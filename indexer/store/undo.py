@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from core.db.notify import IndexChange
 from indexer.checkpoint import Checkpoint
 from indexer.errors import StoreConflict
-from indexer.fold import fold
-from indexer.store import chain_sql, events_sql, latest_sql, ownership_sql, series_sql
+from indexer.fold import Effects, fold
+from indexer.store import chain_sql, events_sql, latest_sql, notify_sql, ownership_sql, series_sql
 from indexer.store.batch import POSITION_TABLES
 from indexer.store.cursor import pg_cursor
 from indexer.types import BlockHeader
@@ -55,8 +56,8 @@ def undo_above(
     if stored is None or stored.block_number < block_number:
         raise StoreConflict(f"nothing to undo above block {block_number}: checkpoint {stored}")
     removed = events_sql.delete_events_above(cur, chain_id, block_number)
+    fx = fold(removed) if removed else Effects()
     if removed:
-        fx = fold(removed)
         ownership_sql.apply_balance_deltas(cur, chain_id, fx.negated_balances())
         ownership_sql.apply_supply_deltas(cur, chain_id, fx.negated_supply())
         series_sql.delete_series_above(cur, chain_id, block_number, min(r.block_time for r in removed))
@@ -73,6 +74,7 @@ def undo_above(
         chain_sql.insert_blocks(cur, chain_id, [anchor], stored.finalized_block)
     checkpoint = Checkpoint(block_number, block_hash, min(stored.finalized_block, block_number))
     chain_sql.write_checkpoint(cur, chain_id, checkpoint)
+    notify_sql.notify(cur, notify_sql.touched(chain_id, block_number + 1, stored.block_number, block_hash, "undo", fx))
     return UndoResult(stored, checkpoint, len(removed))
 
 
@@ -83,3 +85,5 @@ def reset_chain(session: Session, chain_id: int) -> None:
     for table in DERIVED_TABLES:
         cur.execute(f"DELETE FROM {table} WHERE chain_id = %s", (chain_id,))
     chain_sql.delete_checkpoint(cur, chain_id)
+    everything = IndexChange(chain_id, 0, -1, "", "reset", frozenset(), frozenset(), everything=True)
+    notify_sql.notify(cur, everything)

@@ -1,0 +1,107 @@
+"""What GET /portfolio, GET /returns and the portfolio WebSocket answer. Token ids and token amounts are uint256 on
+chain: they travel as decimal strings (a JavaScript number loses digits above 2^53); dollars as decimal strings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class PortfolioAddress(BaseModel):
+    address: str = Field(description="Lowercase 0x address.")
+    kind: Literal["custodial", "wallet"] = Field(
+        description="The custodial address card payments mint to, or a wallet linked by SIWE."
+    )
+
+
+class AddressBalance(BaseModel):
+    address: str
+    kind: Literal["custodial", "wallet"]
+    balance: str = Field(description="Token units held at this address (1 unit = 1 US cent at issue).")
+    frozen: str = Field(description="Units frozen by compliance (ERC-7943) at this address; may exceed the balance.")
+
+
+class Holding(BaseModel):
+    token_id: str = Field(description="The project's ERC-1155 token id.")
+    name: str | None = Field(description="The catalogue name; null for a token with no catalogue entry.")
+    technology: str | None
+    supply_cap: str = Field(description="The project's cap in units (= its funding target in cents).")
+    balance: str = Field(description="Units held across all the user's addresses.")
+    share: str = Field(description="balance / supply_cap as a decimal, exact or cut after 18 places (see share_exact).")
+    share_exact: bool
+    value_cents: str = Field(description="Value at issue price: one unit is one cent.")
+    value_dollars: Decimal
+    frozen: str = Field(description="Units that cannot move: per address the smaller of frozen amount and balance.")
+    exited: bool = Field(description="The project was handed to its community DAO; its tokens are frozen for good.")
+    addresses: list[AddressBalance]
+
+
+class PendingInvestment(BaseModel):
+    id: uuid.UUID
+    token_id: str
+    name: str | None
+    amount_cents: int
+    amount_dollars: Decimal
+    method: str
+    status: str = Field(description="pending_payment, paid or minting.")
+    created_at: datetime
+
+
+class PortfolioTotals(BaseModel):
+    projects: int
+    balance: str = Field(description="Units held across every project.")
+    value_cents: str
+    value_dollars: Decimal
+    frozen: str
+    pending_cents: int = Field(description="Investments in flight (not minted and indexed yet).")
+    pending_dollars: Decimal
+
+
+class Portfolio(BaseModel):
+    addresses: list[PortfolioAddress]
+    holdings: list[Holding]
+    pending: list[PendingInvestment]
+    totals: PortfolioTotals
+
+
+class Distribution(BaseModel):
+    token_id: str
+    name: str | None
+    distribution_id: str
+    total_amount: str = Field(description="The distribution's total in the payout currency's smallest unit.")
+    merkle_root: str
+    snapshot_block: str
+    block_number: int
+    tx_hash: str
+    recorded_at: datetime
+    final: bool = Field(description="The block that recorded it is final.")
+    balance_at_snapshot: str = Field(description="Units the user's addresses held at the snapshot block.")
+    supply_at_snapshot: str = Field(description="Units in circulation at the snapshot block.")
+    estimated_amount: str | None = Field(
+        description="total_amount x balance_at_snapshot / supply_at_snapshot, rounded down: an estimate; the amount "
+        "the user can claim is their merkle leaf, which the index does not hold. Null if the index is inconsistent."
+    )
+
+
+class ReturnsTotals(BaseModel):
+    distributions: int
+    estimated_amount: str = Field(description="Sum of the estimates, in the payout currency's smallest unit.")
+
+
+class Returns(BaseModel):
+    distributions: list[Distribution]
+    totals: ReturnsTotals
+    basis: str = Field(description="How the estimates were computed and what they leave out.")
+
+
+class PortfolioUpdate(BaseModel):
+    """One WebSocket message: the portfolio as GET /portfolio gives it, and what made the server send it."""
+
+    type: Literal["portfolio_update"] = "portfolio_update"
+    data: Portfolio
+    meta: dict[str, Any]
+    causes: list[dict[str, Any]] = Field(description="connected, resync (after a lost LISTEN), index or investment.")
