@@ -25,6 +25,7 @@ from core.models.distributions import Distribution, UserDistribution
 from core.models.exits import ProjectExitRequest
 from core.models.investments import CustodialAccount, Investment, InvestmentStatusChange
 from core.models.kyc import KycRecord, KycWebhookEvent
+from core.models.notifications import Notification, NotificationCursor, NotificationSubject
 from core.models.payments import ComplianceIntent, CryptoPaymentSeen, MintIntent, PaymentFlag, StripeEvent
 from core.models.relayer_transactions import RelayerTransaction, RelayerTransactionAttempt
 from core.models.siwe import SiweNonce
@@ -59,6 +60,9 @@ __all__ = [
     "KycRecord",
     "KycWebhookEvent",
     "MintIntent",
+    "Notification",
+    "NotificationCursor",
+    "NotificationSubject",
     "PaymentFlag",
     "Permission",
     "Project",
