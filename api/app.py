@@ -37,6 +37,7 @@ from api.http.middleware import (
 from api.http.query_params import reject_unknown_query_params
 from api.kyc.endpoints import router as kyc_router
 from api.ops.endpoints import router as ops_router
+from api.privacy.endpoints import router as privacy_router
 from api.settings import ApiSettings
 from api.wallets.endpoints import router as wallets_router
 from core.db.engine import make_engine, make_session_factory, resolve_database_url
@@ -103,6 +104,7 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
     v1.include_router(exits_router)
     v1.include_router(wallets_router)
     v1.include_router(kyc_router)
+    v1.include_router(privacy_router)
     app.include_router(v1)
     app.include_router(ops_router, dependencies=[Depends(reject_unknown_query_params)])
     label_routes(app)

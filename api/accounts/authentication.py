@@ -57,7 +57,7 @@ def authenticate(request: Request, session: Session, jwt_key: str) -> Principal:
             raise CsrfFailed()
         check_csrf(request, claims.csrf_hash)
     user = repository.user_by_id(session, claims.user_id)
-    if user is None:
+    if user is None or user.deleted_at is not None:  # an erased account's tokens die with it
         raise InvalidToken()
     family = repository.family(session, claims.family_id)
     if family is None or family.user_id != user.id or family.revoked_at is not None:
