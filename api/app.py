@@ -36,6 +36,7 @@ from api.http.middleware import (
 )
 from api.http.query_params import reject_unknown_query_params
 from api.kyc.endpoints import router as kyc_router
+from api.notifications.worker import start_worker
 from api.ops.endpoints import router as ops_router
 from api.privacy.endpoints import router as privacy_router
 from api.settings import ApiSettings
@@ -76,7 +77,10 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         with sessions.begin() as session:
             sync_builtin_roles(session)
+        notifier = start_worker(settings, sessions)  # off (None) without SMTP_HOST
         yield
+        if notifier is not None:
+            notifier.stop()
         if own_engine:
             db.dispose()
 
