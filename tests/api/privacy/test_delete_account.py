@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,7 @@ from core.models import (
 )
 from tests.api.conftest import STRONG_PASSWORD, Api, bearer
 from tests.api.privacy.conftest import custodial, hold, invest, link_wallet
+from tests.api.test_bad_input_property import bodies
 
 URL = "/api/v1/users/me"
 
@@ -181,3 +183,19 @@ def test_an_unpaid_investment_blocks_only_while_its_reservation_lasts(api: Api) 
     if not _reserve(api, live, datetime.now(UTC) - timedelta(minutes=1)):
         return  # no reservations in this schema: every unpaid investment counts as under way
     assert _delete(api, token).status_code == 200
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=bodies)
+def test_any_json_body_to_delete_gets_a_4xx_envelope_and_erases_nothing(api: Api, body: Any) -> None:
+    if not hasattr(api, "_victim"):
+        api._victim = api.user_with_token()  # type: ignore[attr-defined]  # one account across examples
+    me, token = api._victim  # type: ignore[attr-defined]
+    answer = api.client.request("DELETE", URL, json=body, headers=bearer(token))
+    assert 400 <= answer.status_code < 500, answer.text
+    assert answer.json()["error"]["code"].isupper()
+    user = _user(api, me["id"])
+    assert user.deleted_at is None and user.email == me["email"]
+    if user.locked_until is not None:  # wrong passwords locked it: unlock for the next example
+        with Session(api.engine) as session, session.begin():
+            session.execute(text("UPDATE users SET locked_until = NULL, failed_login_count = 0"))
