@@ -8,6 +8,7 @@ so a mail system can tell the copies apart. A failure waits (doubling) and is gi
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from api.notifications.mailer import Mailer, PermanentFailure, TemporaryFailure,
 from api.notifications.repository import HISTORY_CURSOR, KIND_BY_STATUS, Pending
 from api.notifications.retry import next_attempt
 from api.notifications.templates import render
+from core.distributions.allocation import AllocationError, allocate
 from core.models import Notification
 
 log = structlog.get_logger("api.notifications")
@@ -82,25 +84,42 @@ def _investment_payload(row: dict[str, Any]) -> dict[str, Any]:
 
 def collect_distributions(session: Session) -> int:
     """Final distributions only (a reorg cannot take them back), each worked out once: one email per user holding
-    the project at the snapshot block."""
+    the project at the snapshot block, with their amount as the merkle tree allocates it (largest remainder)."""
     added = 0
     for d in repository.new_final_distributions(session, DISTRIBUTIONS_PER_PASS):
-        subject = str(d["subject"])
-        holders, supply = repository.holders_at(session, d["chain_id"], int(d["project_id"]), int(d["snapshot_block"]))
-        payload = {
-            "chain_id": d["chain_id"],
-            "project_id": int(d["project_id"]),
-            "project_name": d["project_name"],
-            "distribution_id": str(d["distribution_id"]),
-            "total_amount": str(d["total_amount"]),
-            "snapshot_block": int(d["snapshot_block"]),
-            "tx_hash": d["tx_hash"],
-            "supply": supply,
-        }
-        rows = [Pending("distribution_recorded", subject, user, payload | {"units": units}) for user, units in holders]
+        rows = _distribution_rows(session, d)
         added += repository.add(session, rows)
-        repository.mark_subject(session, "distribution_recorded", subject, len(rows))
+        repository.mark_subject(session, "distribution_recorded", str(d["subject"]), len(rows))
     return added
+
+
+def _distribution_rows(session: Session, d: dict[str, Any]) -> list[Pending]:
+    balances = repository.balances_at(session, d["chain_id"], int(d["project_id"]), int(d["snapshot_block"]))
+    owners = repository.reachable_owners(session, sorted(balances))
+    if not owners:
+        return []
+    try:
+        amounts = allocate(int(d["total_amount"]), balances)
+    except AllocationError:
+        amounts = {}  # nothing to split (a zero total): the holders are still told, without an amount
+    per_user: dict[uuid.UUID, tuple[int, int]] = {}
+    for address, user in owners.items():
+        units, amount = per_user.get(user, (0, 0))
+        per_user[user] = (units + balances[address], amount + amounts.get(address, 0))
+    base = {
+        "chain_id": d["chain_id"],
+        "project_id": int(d["project_id"]),
+        "project_name": d["project_name"],
+        "distribution_id": str(d["distribution_id"]),
+        "total_amount": str(d["total_amount"]),
+        "snapshot_block": int(d["snapshot_block"]),
+        "tx_hash": d["tx_hash"],
+        "supply": sum(balances.values()),
+    }
+    return [
+        Pending("distribution_recorded", str(d["subject"]), user, base | {"units": units, "amount": str(amount)})
+        for user, (units, amount) in sorted(per_user.items())
+    ]
 
 
 def drain(sessions: sessionmaker[Session], mailer: Mailer, policy: SendPolicy, now: Callable[[], datetime]) -> Drained:

@@ -109,9 +109,9 @@ def new_final_distributions(session: Session, limit: int) -> list[dict[str, Any]
     return [dict(r) for r in rows.mappings()]
 
 
-def holders_at(session: Session, chain_id: int, project_id: int, block: int) -> tuple[list[tuple[uuid.UUID, int]], int]:
-    """Users (with an address) holding the project at `block`, from the indexed transfers up to it, with their
-    units summed over their custodial address and linked wallets; and the supply then."""
+def balances_at(session: Session, chain_id: int, project_id: int, block: int) -> dict[str, int]:
+    """Every address holding the project at `block`, from the indexed transfers up to it (the snapshot the
+    distribution's merkle tree was built from)."""
     rows = session.execute(
         text(
             """WITH moves AS (
@@ -119,23 +119,28 @@ def holders_at(session: Session, chain_id: int, project_id: int, block: int) -> 
                    WHERE chain_id = :chain AND project_id = :project AND block_number <= :block
                    UNION ALL
                    SELECT from_address, -amount FROM chain_transfer_series
-                   WHERE chain_id = :chain AND project_id = :project AND block_number <= :block),
-               balances AS (
-                   SELECT holder, sum(amount) AS units FROM moves GROUP BY holder HAVING sum(amount) > 0),
-               owners AS (
-                   SELECT user_id, address FROM custodial_accounts WHERE address IS NOT NULL
-                   UNION SELECT user_id, address FROM user_wallets)
-               SELECT o.user_id, sum(b.units) AS units, (SELECT sum(units) FROM balances) AS supply
-               FROM balances b
-               JOIN owners o ON o.address = b.holder
-               JOIN users u ON u.id = o.user_id AND u.email IS NOT NULL AND u.deleted_at IS NULL
-               GROUP BY o.user_id
-               ORDER BY o.user_id"""
+                   WHERE chain_id = :chain AND project_id = :project AND block_number <= :block)
+               SELECT holder, sum(amount) AS units FROM moves GROUP BY holder HAVING sum(amount) > 0"""
         ),
         {"chain": chain_id, "project": project_id, "block": block},
-    ).all()
-    supply = int(rows[0].supply) if rows else 0
-    return [(r.user_id, int(r.units)) for r in rows], supply
+    )
+    return {r.holder: int(r.units) for r in rows}
+
+
+def reachable_owners(session: Session, addresses: list[str]) -> dict[str, uuid.UUID]:
+    """Which of `addresses` belong to a user who has an email (custodial addresses and linked wallets)."""
+    if not addresses:
+        return {}
+    rows = session.execute(
+        text(
+            """SELECT o.address, o.user_id FROM (
+                   SELECT user_id, address FROM custodial_accounts WHERE address = ANY(:addresses)
+                   UNION SELECT user_id, address FROM user_wallets WHERE address = ANY(:addresses)) o
+               JOIN users u ON u.id = o.user_id AND u.email IS NOT NULL AND u.deleted_at IS NULL"""
+        ),
+        {"addresses": addresses},
+    )
+    return {r.address: r.user_id for r in rows}
 
 
 def mark_subject(session: Session, kind: str, subject: str, recipients: int) -> None:

@@ -12,6 +12,9 @@ from typing import Any
 
 _SPACE = re.compile(r"\s+")
 MAX_FIELD = 120
+# Distributions pay in the platform's stablecoin: USDC, and the local test stablecoin, both have 6 decimals.
+STABLECOIN_DECIMALS = 6
+STABLECOIN = "USDC"
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,11 @@ def one_line(value: object) -> str:
 
 def dollars(cents: int) -> str:
     return f"${cents // 100:,}.{cents % 100:02d}"
+
+
+def stablecoin(amount: int) -> str:
+    whole, fraction = divmod(amount, 10**STABLECOIN_DECIMALS)
+    return f"{whole:,}.{fraction:0{STABLECOIN_DECIMALS}d} {STABLECOIN}"
 
 
 def share(units: int, supply: int) -> str:
@@ -72,7 +80,8 @@ def distribution_recorded(payload: dict[str, Any]) -> Email:
         f"Returns were distributed to the owners of {project}.",
         f"At the snapshot (block {payload['snapshot_block']}) you held {units:,} of {supply:,} units "
         f"({share(units, supply)}).",
-        "Your share can be claimed from your portfolio.",
+        f"Your share: {stablecoin(int(payload['amount']))} of {stablecoin(int(payload['total_amount']))}, "
+        "to claim from your portfolio.",
         "",
         f"Distribution {payload['distribution_id']}, transaction {one_line(payload['tx_hash'])}",
     ]

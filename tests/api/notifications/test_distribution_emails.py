@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import text
+
 from api.notifications.job import collect
 from api.notifications.mailer import Mailer
 from api.notifications.worker import run_once
@@ -41,6 +43,9 @@ def test_a_final_distribution_emails_each_holder_at_the_snapshot_once(
     assert len(sink.messages()) == 3
     assert "you held 3,000 of 10,000 units (30.00%)" in by_recipient[world.email_of(card)]
     assert "you held 1,000 of 10,000 units (10.00%)" in by_recipient[world.email_of(both)]
+    # the merkle tree's allocation of the 1 USDC total: 30% and 10%, to the unit
+    assert "Your share: 0.300000 USDC of 1.000000 USDC" in by_recipient[world.email_of(card)]
+    assert "Your share: 0.100000 USDC of 1.000000 USDC" in by_recipient[world.email_of(both)]
 
 
 def test_a_distribution_nobody_can_be_told_about_is_worked_out_once(world: World) -> None:
@@ -49,6 +54,4 @@ def test_a_distribution_nobody_can_be_told_about_is_worked_out_once(world: World
     with world.sessions.begin() as session:
         assert collect(session, datetime.now(UTC)) == 0
     with world.sessions() as session:
-        from sqlalchemy import text
-
         assert session.execute(text("SELECT recipients FROM notification_subjects")).scalars().all() == [0]
