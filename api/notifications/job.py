@@ -49,14 +49,15 @@ class Drained:
 
 
 def collect(session: Session, now: datetime) -> int:
-    """Add what needs telling (in the caller's transaction); returns how many notifications were added."""
-    return collect_investments(session, now) + collect_distributions(session)
-
-
-def collect_investments(session: Session, now: datetime) -> int:
+    """Add what needs telling (in the caller's transaction); returns how many notifications were added. One
+    collector at a time: while another replica holds the cursor, this one skips its turn."""
     position = repository.lock_cursor(session, HISTORY_CURSOR)
     if position is None:
         return 0
+    return collect_investments(session, position, now) + collect_distributions(session)
+
+
+def collect_investments(session: Session, position: int, now: datetime) -> int:
     rows = [
         Pending(
             kind=KIND_BY_STATUS[r["to_status"]],

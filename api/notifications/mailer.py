@@ -7,7 +7,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import formatdate, parseaddr
 
 from api.notifications.templates import Email
 
@@ -40,7 +40,7 @@ def message(config: SmtpConfig, to: str, email: Email, key: str) -> EmailMessage
     msg["To"] = to
     msg["Subject"] = email.subject
     msg["Date"] = formatdate(usegmt=True)
-    msg["Message-ID"] = make_msgid(idstring=key, domain=domain)
+    msg["Message-ID"] = f"<{key}@{domain}>"
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(email.body)
     return msg

@@ -109,7 +109,7 @@ def rows_of(session: Session, table: str, user_id: uuid.UUID) -> list[dict[str, 
     in this schema. `table` is one of our own constants, never input."""
     if not table_exists(session, table):
         return []
-    result = session.execute(text(f'SELECT * FROM "{table}" WHERE user_id = :u'), {"u": user_id})  # noqa: S608
+    result = session.execute(text(f'SELECT * FROM "{table}" WHERE user_id = :u'), {"u": user_id})
     return [dict(row) for row in result.mappings()]
 
 
@@ -149,7 +149,7 @@ def drop_roles(session: Session, user_id: uuid.UUID) -> None:
 def delete_rows_of(session: Session, table: str, user_id: uuid.UUID) -> None:
     """Like rows_of: a table of another area, when it exists (its dependants go by their ON DELETE CASCADE)."""
     if table_exists(session, table):
-        session.execute(text(f'DELETE FROM "{table}" WHERE user_id = :u'), {"u": user_id})  # noqa: S608
+        session.execute(text(f'DELETE FROM "{table}" WHERE user_id = :u'), {"u": user_id})
 
 
 def skip_pending_notifications(session: Session, user_id: uuid.UUID) -> None:

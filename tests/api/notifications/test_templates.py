@@ -69,5 +69,11 @@ def test_the_last_attempt_gives_up(attempts: int, max_attempts: int) -> None:
     assert (next_attempt(attempts, max_attempts, 1.0, now) is None) == (attempts >= max_attempts)
 
 
+def test_the_message_id_is_the_outbox_rows_so_a_resend_is_recognisable() -> None:
+    email = render("investment_failed", _payload("Wind"))
+    first, again = (message(CONFIG, "ada@example.org", email, "notification-7") for _ in range(2))
+    assert first["Message-ID"] == again["Message-ID"] == "<notification-7@terralumina.test>"
+
+
 def test_one_line_cuts_long_values() -> None:
     assert len(one_line("x" * 1000)) <= 120
