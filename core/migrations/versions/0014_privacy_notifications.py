@@ -72,6 +72,16 @@ def upgrade() -> None:
     op.create_index("ix_notifications_user_id", "notifications", ["user_id"], unique=False)
     op.add_column("users", sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True))
     # ### end Alembic commands ###
+    # Notifications start from now: what completed, failed or was distributed before this revision is not news.
+    op.execute(
+        "INSERT INTO notification_cursors (name, position) "
+        "SELECT 'investment_status_history', COALESCE(max(id), 0) FROM investment_status_history"
+    )
+    op.execute(
+        "INSERT INTO notification_subjects (kind, subject, recipients) "
+        "SELECT 'distribution_recorded', concat_ws(':', chain_id, project_id, distribution_id, block_hash), 0 "
+        "FROM chain_distributions WHERE final"
+    )
 
 
 def downgrade() -> None:

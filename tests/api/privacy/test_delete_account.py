@@ -3,12 +3,13 @@ credential and token of the account dead; nothing half-done when a step fails.""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -185,12 +186,21 @@ def test_an_unpaid_investment_blocks_only_while_its_reservation_lasts(api: Api) 
     assert _delete(api, token).status_code == 200
 
 
+def _json_compliant(body: Any) -> bool:
+    try:
+        json.dumps(body, allow_nan=False)
+    except ValueError:
+        return False
+    return True
+
+
 def test_any_json_body_to_delete_gets_a_4xx_envelope_and_erases_nothing(api: Api) -> None:
     me, token = api.user_with_token()  # one account across the examples: an argon2 hash each would be slow
 
     @settings(max_examples=25, deadline=None)
     @given(body=bodies)
     def check(body: Any) -> None:
+        assume(_json_compliant(body))  # inf cannot be sent as JSON at all
         answer = api.client.request("DELETE", URL, json=body, headers=bearer(token))
         assert 400 <= answer.status_code < 500, answer.text
         assert answer.json()["error"]["code"].isupper()
