@@ -102,6 +102,12 @@ def _holdings(session: Session, user: User) -> list[dict[str, Any]]:
     return [columns(b) for b in repository.holdings(session, repository.addresses(session, user.id))]
 
 
+@section("distributions")
+def _distributions(session: Session, user: User) -> list[dict[str, Any]]:
+    """The user's leaves of distributions (amount, proof); the proof is the user's own, public by design."""
+    return [columns(d, without=("user_id",)) for d in repository.distributions(session, user.id)]
+
+
 @section("sessions")
 def _sessions(session: Session, user: User) -> list[dict[str, Any]]:
     """Logins and their refresh tokens' times: never the hashes."""

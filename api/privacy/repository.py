@@ -19,6 +19,7 @@ from core.models import (
     RefreshToken,
     RefreshTokenFamily,
     User,
+    UserDistribution,
     UserRole,
     UserWallet,
 )
@@ -98,6 +99,11 @@ def holdings(session: Session, holders: list[str]) -> list[ChainBalance]:
         return []
     stmt = select(ChainBalance).where(ChainBalance.holder.in_(holders), ChainBalance.balance > 0)
     return list(session.scalars(stmt.order_by(ChainBalance.chain_id, ChainBalance.project_id, ChainBalance.holder)))
+
+
+def distributions(session: Session, user_id: uuid.UUID) -> list[UserDistribution]:
+    stmt = select(UserDistribution).where(UserDistribution.user_id == user_id)
+    return list(session.scalars(stmt.order_by(UserDistribution.distribution_id, UserDistribution.account)))
 
 
 def notifications(session: Session, user_id: uuid.UUID) -> list[Notification]:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.models import RefreshToken, User
 from tests.api.conftest import Api, bearer
-from tests.api.privacy.conftest import custodial, hold, invest, link_wallet
+from tests.api.privacy.conftest import custodial, distribution_leaf, hold, invest, link_wallet
 
 URL = "/api/v1/users/me/data-export"
 
@@ -21,6 +21,7 @@ def _someone(api: Api) -> tuple[dict[str, object], str, dict[str, str]]:
     places = {"wallet": link_wallet(api.engine, uid), "custodial": custodial(api.engine, uid)}
     places["investment"] = invest(api.engine, uid, "paid", "minting", "completed", amount_cents=4321)
     hold(api.engine, places["custodial"], 4321)
+    distribution_leaf(api.engine, uid, places["custodial"], 987)
     return user, token, places
 
 
@@ -41,6 +42,7 @@ def test_export_holds_the_callers_data_and_nothing_of_another_user(api: Api) -> 
     assert [(h["holder"], h["balance"]) for h in data["holdings"]] == [(mine["custodial"], 4321)]
     assert len(data["sessions"]) == 1 and len(data["sessions"][0]["refresh_tokens"]) == 1
     assert data["login"]["has_password"] is True
+    assert [(d["account"], d["amount_cents"]) for d in data["distributions"]] == [(mine["custodial"], 987)]
 
     text = json.dumps(data)
     for value in (str(other["id"]), str(other["email"]), *theirs.values()):
