@@ -2,7 +2,7 @@
 outbox (`notifications`, one row per kind, subject and user) with the positions of the job that fills it
 
 Revision ID: 0014
-Revises: 0016
+Revises: 0012
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0014"
-down_revision = "0016"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
