@@ -211,3 +211,24 @@ def test_any_json_body_to_delete_gets_a_4xx_envelope_and_erases_nothing(api: Api
                 session.execute(text("UPDATE users SET locked_until = NULL, failed_login_count = 0"))
 
     check()
+
+
+def test_kyc_records_are_exported_then_erased_with_the_account(api: Api) -> None:
+    from core.models import KycRecord
+
+    me, token = api.user_with_token()
+    with Session(api.engine) as session, session.begin():
+        session.add(
+            KycRecord(
+                user_id=uuid.UUID(str(me["id"])),
+                provider_applicant_id="app-1",
+                provider_check_id="chk-1",
+                status="rejected",
+                verification_data={"result": "consider"},
+            )
+        )
+    exported = api.client.get("/api/v1/users/me/data-export", headers=bearer(token)).json()["data"]
+    assert [r["provider_check_id"] for r in exported["kyc_records"]] == ["chk-1"]
+    assert _delete(api, token).status_code == 200
+    with Session(api.engine) as session:
+        assert session.scalars(select(KycRecord)).all() == []
