@@ -37,9 +37,11 @@ from api.http.middleware import (
 )
 from api.http.query_params import reject_unknown_query_params
 from api.kyc.endpoints import router as kyc_router
+from api.notifications.worker import start_worker
 from api.openapi import install_envelope_openapi
 from api.ops.endpoints import router as ops_router
 from api.portfolio.endpoints import router as portfolio_router
+from api.privacy.endpoints import router as privacy_router
 from api.projects.endpoints import router as projects_router
 from api.ratelimit.middleware import RateLimitMiddleware
 from api.ratelimit.policy import RATE_LIMIT_HEADERS
@@ -87,7 +89,10 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         with sessions.begin() as session:
             sync_builtin_roles(session)
+        notifier = start_worker(settings, sessions)  # off (None) without SMTP_HOST
         yield
+        if notifier is not None:
+            notifier.stop()
         if own_engine:
             db.dispose()
 
@@ -118,6 +123,7 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
     v1.include_router(content_router)
     v1.include_router(projects_router)
     v1.include_router(portfolio_router)
+    v1.include_router(privacy_router)
     app.include_router(v1)
     app.include_router(ops_router, dependencies=[Depends(reject_unknown_query_params)])
     app.include_router(portfolio_ws_router)  # /ws/portfolio, and the LISTEN connection's lifespan

@@ -234,6 +234,24 @@ class RateLimited(ApiError):
     status, code, message = 429, "RATE_LIMITED", "Too many requests; wait for Retry-After seconds."
 
 
+# ----- privacy -----------------------------------------------------------------------------------
+class AccountHasActiveInvestments(ApiError):
+    status, code, message = (
+        409,
+        "ACCOUNT_HAS_ACTIVE_INVESTMENTS",
+        "The account has investments under way or tokens held; it can be deleted once they are settled.",
+    )
+
+
+class PasswordConfirmationRequired(ApiError):
+    status, code, message = 422, "PASSWORD_CONFIRMATION_REQUIRED", "Confirm with your password to do this."
+
+
+class PasswordConfirmationFailed(ApiError):
+    status, code, message = 403, "PASSWORD_CONFIRMATION_FAILED", "The password does not match."
+    keeps_changes = True  # the failed attempt counts towards the lockout
+
+
 # ----- operations --------------------------------------------------------------------------------
 class NotReady(ApiError):
     status, code, message = 503, "NOT_READY", "The service is not ready."

@@ -180,6 +180,28 @@ class ApiSettings(ContentStoreSettings):
         default="terra:cache:", description="Prefix of the API's cache keys in Redis (replicas sharing one share it)."
     )
 
+    # --- email notifications (SMTP) ---------------------------------------------------------------
+    smtp_host: str | None = Field(
+        default=None, description="SMTP relay for notification emails; unset turns the notification job off."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port (587 submission with STARTTLS).")
+    smtp_user: str | None = Field(default=None, description="SMTP login; unset sends without AUTH.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password. Never logged.")
+    smtp_from: str = Field(
+        default="Terra Lumina <notifications@terralumina.org>", description="From address of notification emails."
+    )
+    smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with STARTTLS before AUTH.")
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, description="Timeout of one SMTP connection or command.")
+    notify_interval_seconds: float = Field(
+        default=5.0, gt=0, description="How often each API process looks for what to tell and sends what is due."
+    )
+    notify_max_attempts: int = Field(
+        default=8, ge=1, description="Sending attempts of one email before it is given up (the error recorded)."
+    )
+    notify_retry_seconds: float = Field(
+        default=30.0, gt=0, description="Wait after a first failed attempt; doubled after each further one."
+    )
+
     @field_validator("api_cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -217,6 +239,8 @@ class ApiSettings(ContentStoreSettings):
                 register_secret(secret.get_secret_value())
         if self.api_siwe_rpc_url is not None:
             register_secret_url(self.api_siwe_rpc_url)  # a provider URL may carry an API key
+        if self.smtp_password is not None:
+            register_secret(self.smtp_password.get_secret_value())
 
     @property
     def siwe_rpc_url(self) -> str:

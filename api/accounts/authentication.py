@@ -63,7 +63,7 @@ def principal_of(session: Session, claims: AccessClaims, via_cookie: bool) -> Pr
     """The caller behind valid claims, as long as the user exists and the login was not revoked (the WebSocket
     checks again before every push)."""
     user = repository.user_by_id(session, claims.user_id)
-    if user is None:
+    if user is None or user.deleted_at is not None:  # an erased account's tokens die with it
         raise InvalidToken()
     family = repository.family(session, claims.family_id)
     if family is None or family.user_id != user.id or family.revoked_at is not None:

@@ -25,6 +25,7 @@ from core.models.distributions import Distribution, UserDistribution
 from core.models.exits import ProjectExitRequest
 from core.models.investments import CustodialAccount, Investment, InvestmentStatusChange
 from core.models.kyc import KycRecord, KycWebhookEvent
+from core.models.notifications import Notification, NotificationCursor, NotificationSubject
 from core.models.payments import ComplianceIntent, CryptoPaymentSeen, MintIntent, PaymentFlag, StripeEvent
 from core.models.project_intents import ProjectIntent
 from core.models.relayer_transactions import RelayerTransaction, RelayerTransactionAttempt
@@ -61,6 +62,9 @@ __all__ = [
     "KycRecord",
     "KycWebhookEvent",
     "MintIntent",
+    "Notification",
+    "NotificationCursor",
+    "NotificationSubject",
     "PaymentFlag",
     "Permission",
     "Project",

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from core.stripe.settings import StripeSettings
     from terra.local.fake_kyc import FakeKyc
     from terra.local.fake_stripe import FakeStripe
+    from terra.local.smtp_sink import FakeSmtpSink
     from terra.local.stack import LocalStack
 
 
@@ -64,6 +65,26 @@ def _print_kyc(settings: ApiSettings, fake: FakeKyc | None) -> None:
     )
 
 
+def _start_smtp_sink(stack: LocalStack) -> FakeSmtpSink | None:
+    """The local FAKE SMTP sink when no SMTP_HOST is set (a real relay otherwise: nothing to start); the API's
+    notification emails go there and are stored as files."""
+    from terra.local.smtp_sink import FakeSmtpSink
+
+    if stack.api_settings().smtp_host:
+        return None
+    sink = FakeSmtpSink(stack.mail_dir).start()
+    stack.smtp_sink_port = sink.port
+    return sink
+
+
+def _print_mail(stack: LocalStack, sink: FakeSmtpSink | None) -> None:
+    if sink is None:
+        console.print(f"email                 SMTP relay {stack.api_settings().smtp_host} (SMTP_HOST set)")
+        return
+    console.print(f"email                 local FAKE SMTP sink (no SMTP_HOST): {sink.url}, never relayed")
+    console.print(f"  received mail       {stack.mail_dir} (one .eml file per message)")
+
+
 def _print_stripe(settings: StripeSettings, fake: FakeStripe | None) -> None:
     if fake is None:
         console.print("Stripe                real Stripe (STRIPE_SECRET_KEY set)")
@@ -83,6 +104,7 @@ def _print_summary(
     api_url: str,
     api_settings: ApiSettings,
     fake_kyc: FakeKyc | None,
+    smtp_sink: FakeSmtpSink | None,
 ) -> None:
     from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, STABLECOIN
     from core.chain.accounts import LOCAL_INVESTORS, anvil_account
@@ -114,6 +136,7 @@ def _print_summary(
     console.print(f"relayer               {relayer_url}/webhooks/stripe  (and /health, /metrics)")
     console.print(f"API                   {api_url}/api/v1  (docs {api_url}/docs; /health, /ready, /metrics)")
     console.print("  JWT key             the named LOCAL-DEV-ONLY key unless API_JWT_SECRET is set")
+    _print_mail(stack, smtp_sink)
     console.print(
         "services: indexer (chain -> PostgreSQL), relayer (payments -> mints), API; `terra relayer reconcile`"
     )
@@ -142,6 +165,7 @@ def dev(
     services = ServiceThreads()
     fake_stripe: FakeStripe | None = None
     fake_kyc: FakeKyc | None = None
+    smtp_sink: FakeSmtpSink | None = None
     try:
         relayer_settings = stack.relayer_settings()
         relayer_url = f"http://{relayer_settings.relayer_host}:{relayer_settings.relayer_port}"
@@ -149,12 +173,14 @@ def dev(
             stripe_settings, fake_stripe = _start_stripe(relayer_url + "/webhooks/stripe")
         services.start_indexer(stack.indexer_settings())
         services.start_relayer(relayer_settings)
-        api_settings = stack.api_settings()
         with user_errors(RuntimeError):
-            fake_kyc = _start_kyc(api_settings)
+            fake_kyc = _start_kyc(stack.api_settings())
+        with user_errors(OSError):
+            smtp_sink = _start_smtp_sink(stack)
+        api_settings = stack.api_settings()  # pointing at the FAKE SMTP sink when one runs
         with user_errors():
             api_url = services.start_api(api_settings)
-        _print_summary(stack, stripe_settings, fake_stripe, relayer_url, api_url, api_settings, fake_kyc)
+        _print_summary(stack, stripe_settings, fake_stripe, relayer_url, api_url, api_settings, fake_kyc, smtp_sink)
         while not stop.wait(0.5):
             if stack.anvil.process is None or stack.anvil.process.poll() is not None:
                 console.print("[red]anvil stopped unexpectedly[/]; see its log")
@@ -169,5 +195,7 @@ def dev(
             fake_stripe.stop()
         if fake_kyc is not None:
             fake_kyc.stop()
+        if smtp_sink is not None:
+            smtp_sink.stop()
         stack.anvil.stop()
     console.print("stopped cleanly")

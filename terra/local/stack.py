@@ -38,6 +38,8 @@ class LocalStack:
     database_url: str = ""
     deployment: Deployment | None = None
     log_dir: Path = field(default_factory=Path)
+    # The local FAKE SMTP sink's port when `terra dev` runs one (no SMTP_HOST): the API sends its emails there.
+    smtp_sink_port: int | None = None
 
     def indexer_settings(self) -> IndexerSettings:
         """What the indexer runs with: its own settings from the environment, on this stack's chain and database
@@ -76,6 +78,7 @@ class LocalStack:
             chain_id=LOCAL_CHAIN_ID,
             api_environment="local",
             api_ready_max_index_age_seconds=None,
+            **self._smtp_sink_overrides(),
         )
         # Sign-In with Ethereum messages name the API's own host:port (it serves the web app here) and the anvil
         # chain, whose RPC checks contract wallets; what the environment sets explicitly wins.
@@ -88,6 +91,16 @@ class LocalStack:
         if settings.kyc_api_token is None:
             local["kyc_fake"] = True
         return settings.model_copy(update={k: v for k, v in local.items() if k not in settings.model_fields_set})
+
+    def _smtp_sink_overrides(self) -> dict[str, Any]:
+        if self.smtp_sink_port is None:
+            return {}
+        return {"smtp_host": "127.0.0.1", "smtp_port": self.smtp_sink_port, "smtp_starttls": False, "smtp_user": None}
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where the FAKE SMTP sink stores what it received, one .eml file per message."""
+        return self.settings.data_dir / "mail"
 
     @property
     def psql(self) -> PsqlCommand:

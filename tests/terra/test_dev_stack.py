@@ -106,6 +106,24 @@ def test_terra_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
                 break
             time.sleep(0.25)
         assert counted.stdout.strip() == "1", counted.stderr
+        # Notifications go to the FAKE SMTP sink, stored where the banner says.
+        mail_dir = tmp_path / "data" / "mail"
+        assert "local FAKE SMTP sink (no SMTP_HOST)" in output and f"received mail       {mail_dir}" in output
+        completed = (
+            "WITH i AS (INSERT INTO investments (id, chain_id, investor_user_id, project_id, amount_cents, method,"
+            " payment_ref, status) VALUES (gen_random_uuid(), 31337, '{user}', 1, 2500, 'card',"
+            " '0x' || repeat('ab', 32), 'completed') RETURNING id)"
+            " INSERT INTO investment_status_history (investment_id, from_status, to_status, cause)"
+            " SELECT id, 'minting', 'completed', 'test' FROM i"
+        ).format(user=registered.json()["data"]["id"])
+        inserted = subprocess.run([*psql, "-At", "-c", completed], capture_output=True)
+        assert inserted.returncode == 0, inserted.stderr
+        for _ in range(120):
+            if list(mail_dir.glob("*.eml")):
+                break
+            time.sleep(0.5)
+        [mail] = list(mail_dir.glob("*.eml"))
+        assert "To: dev@example.org" in mail.read_text()
         chain_id = httpx.post(
             f"http://127.0.0.1:{port}", json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}
         ).json()
