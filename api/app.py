@@ -35,6 +35,7 @@ from api.http.middleware import (
     label_routes,
 )
 from api.http.query_params import reject_unknown_query_params
+from api.investments.endpoints import router as investments_router
 from api.kyc.endpoints import router as kyc_router
 from api.ops.endpoints import router as ops_router
 from api.settings import ApiSettings
@@ -103,6 +104,7 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
     v1.include_router(exits_router)
     v1.include_router(wallets_router)
     v1.include_router(kyc_router)
+    v1.include_router(investments_router)
     app.include_router(v1)
     app.include_router(ops_router, dependencies=[Depends(reject_unknown_query_params)])
     label_routes(app)
