@@ -41,7 +41,9 @@ def test_no_declaration_gets_the_floor() -> None:
 
 def _rule() -> st.SearchStrategy[RegCfRule]:
     pct = st.integers(min_value=0, max_value=10_000).map(lambda n: Decimal(n) / 100)
-    return st.builds(RegCfRule, floor_cents=cents, threshold_cents=cents, low_percent=pct, high_percent=pct, max_cents=cents)
+    return st.builds(
+        RegCfRule, floor_cents=cents, threshold_cents=cents, low_percent=pct, high_percent=pct, max_cents=cents
+    )
 
 
 @given(maybe_cents, maybe_cents, _rule())
@@ -62,7 +64,9 @@ def test_symmetric_in_income_and_net_worth(income: int | None, worth: int | None
 
 
 @given(cents, cents, _rule())
-def test_exactly_the_rule_in_rational_arithmetic_rounded_down_to_the_cent(income: int, worth: int, rule: RegCfRule) -> None:
+def test_exactly_the_rule_in_rational_arithmetic_rounded_down_to_the_cent(
+    income: int, worth: int, rule: RegCfRule
+) -> None:
     greater = max(income, worth)
     if income < rule.threshold_cents or worth < rule.threshold_cents:
         expected = max(rule.floor_cents, int(Fraction(greater) * Fraction(rule.low_percent) / 100))

@@ -22,7 +22,9 @@ def test_the_list_is_the_callers_own_newest_first_in_pages(invest_api: Api) -> N
     project = add_project(invest_api.engine, 31, 10**9)
     _, mine = investor(invest_api)
     _, theirs = investor(invest_api)
-    made = [invest(invest_api, mine, project, amount_cents=1_000 + i).json()["data"]["investment"]["id"] for i in range(5)]
+    made = [
+        invest(invest_api, mine, project, amount_cents=1_000 + i).json()["data"]["investment"]["id"] for i in range(5)
+    ]
     invest(invest_api, theirs, project, amount_cents=1_000)
     first = invest_api.client.get("/api/v1/investments?per_page=2", headers=mine)
     assert first.status_code == 200
