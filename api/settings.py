@@ -116,6 +116,9 @@ class ApiSettings(ContentStoreSettings, StripeSettings):
     api_reservation_minutes: int = Field(
         default=30, ge=1, description="Minutes an unpaid investment holds its share of the project's capacity."
     )
+    api_stripe_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Timeout of one Stripe API request (the project's lock waits for it)."
+    )
     api_stablecoin_decimals: int = Field(
         default=6, ge=2, le=36, description="Decimals of the deployment's stablecoin (USDC and the test coin: 6)."
     )

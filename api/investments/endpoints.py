@@ -46,7 +46,7 @@ def _stripe(request: Request, settings: ApiSettings) -> stripe.StripeClient:
     """One SDK client per app (it keeps its HTTP connections), built from the API's Stripe settings."""
     client: stripe.StripeClient | None = getattr(request.app.state, "stripe_client", None)
     if client is None:
-        client = stripe_client(settings)
+        client = stripe_client(settings, timeout=settings.api_stripe_timeout_seconds)
         request.app.state.stripe_client = client
     return client
 

@@ -187,3 +187,21 @@ def test_created_investments_are_counted_in_the_seeds_metrics(invest_api: Api) -
     assert invest(invest_api, headers, project, amount="30.00").status_code == 201
     _error(invest(invest_api, headers, project, amount="5.00"), 422, "BELOW_MINIMUM_INVESTMENT")
     assert counted() == before + 1
+
+
+def test_a_stripe_that_never_answers_is_a_502_after_the_configured_timeout_and_stores_nothing(
+    make_app: Any, clean_db: Engine
+) -> None:
+    import socket
+
+    with socket.socket() as silent:  # accepts connections (the kernel's backlog) and never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        base = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        app = make_app(stripe_api_base=base, api_stripe_timeout_seconds=0.5)
+        with TestClient(app, base_url="https://testserver") as client:
+            api = Api(client, clean_db)
+            project = add_project(clean_db, TOKEN, 100_000)
+            _, headers = investor(api)
+            _error(invest(api, headers, project, amount="20.00"), 502, "PAYMENT_PROVIDER_UNAVAILABLE")
+    assert count(clean_db, "investments") == 0
