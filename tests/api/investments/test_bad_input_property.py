@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from tests.api.conftest import Api
 from tests.api.investments.support import add_project, count, investor
 
-scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30)
+scalars = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30)
+)
 tricky = st.sampled_from(
     ["25.00", "0.10", "10", "99999999999.99", "<script>", "' OR 1=1 --", "\x00", "card", "crypto", "0x" + "ab" * 20]
 )
