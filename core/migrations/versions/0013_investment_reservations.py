@@ -2,7 +2,7 @@
 capacity, and what an investor declared (income, net worth) for their Regulation Crowdfunding limit
 
 Revision ID: 0013
-Revises: 0016
+Revises: 0012
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0016"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
