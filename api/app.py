@@ -36,6 +36,7 @@ from api.http.middleware import (
     label_routes,
 )
 from api.http.query_params import reject_unknown_query_params
+from api.investments.endpoints import router as investments_router
 from api.kyc.endpoints import router as kyc_router
 from api.notifications.worker import start_worker
 from api.openapi import install_envelope_openapi
@@ -124,6 +125,7 @@ def create_app(settings: ApiSettings, engine: Engine | None = None) -> FastAPI:
     v1.include_router(projects_router)
     v1.include_router(portfolio_router)
     v1.include_router(privacy_router)
+    v1.include_router(investments_router)
     app.include_router(v1)
     app.include_router(ops_router, dependencies=[Depends(reject_unknown_query_params)])
     app.include_router(portfolio_ws_router)  # /ws/portfolio, and the LISTEN connection's lifespan

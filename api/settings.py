@@ -7,6 +7,7 @@ tokens, never logged: each is registered with core.redact as soon as it is read.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -16,6 +17,7 @@ from pydantic_settings import NoDecode
 
 from core.redact import register_secret, register_secret_url
 from core.settings import ContentStoreSettings, InvalidSettings, check_rpc_url
+from core.stripe.settings import StripeSettings
 
 # Signs tokens only when API_ENVIRONMENT=local (terra dev) and no key is configured; named so that nobody mistakes
 # it for a real key in a log or a config file.
@@ -28,7 +30,7 @@ LOCAL_FAKE_KYC_API_TOKEN = "terra-local-FAKE-kyc-api-token-not-a-secret"
 LOCAL_FAKE_KYC_WEBHOOK_TOKEN = "terra-local-FAKE-kyc-webhook-token-not-a-secret"
 
 
-class ApiSettings(ContentStoreSettings):
+class ApiSettings(ContentStoreSettings, StripeSettings):
     api_host: str = Field(default="127.0.0.1", description="Address the API binds to.")
     api_port: int = Field(default=8000, description="Port the API listens on.")
     api_workers: int = Field(default=1, ge=1, description="Worker processes `terra api` starts (--workers wins).")
@@ -122,6 +124,34 @@ class ApiSettings(ContentStoreSettings):
         default=2.0, ge=0, description="How long the local FAKE KYC provider takes to complete a check."
     )
     kyc_timeout_seconds: float = Field(default=10.0, gt=0, description="Timeout of one call to the KYC provider.")
+    # --- investments ------------------------------------------------------------------------------
+    api_reservation_minutes: int = Field(
+        default=30, ge=1, description="Minutes an unpaid investment holds its share of the project's capacity."
+    )
+    api_stripe_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Timeout of one Stripe API request (the project's lock waits for it)."
+    )
+    api_stablecoin_decimals: int = Field(
+        default=6, ge=2, le=36, description="Decimals of the deployment's stablecoin (USDC and the test coin: 6)."
+    )
+    api_regcf_floor_cents: int = Field(
+        default=250_000, ge=0, description="Reg CF: the 12-month limit's floor in cents ($2,500)."
+    )
+    api_regcf_threshold_cents: int = Field(
+        default=12_400_000, ge=0, description="Reg CF: income/net worth below which the low percentage applies."
+    )
+    api_regcf_low_percent: Decimal = Field(
+        default=Decimal(5), ge=0, le=100, description="Reg CF: percent of the greater of income or net worth (low)."
+    )
+    api_regcf_high_percent: Decimal = Field(
+        default=Decimal(10), ge=0, le=100, description="Reg CF: percent when both are at or above the threshold."
+    )
+    api_regcf_max_cents: int = Field(
+        default=12_400_000, ge=0, description="Reg CF: the most anyone non-accredited may invest in 12 months."
+    )
+    api_regcf_window_days: int = Field(
+        default=365, ge=1, description="Reg CF: the window whose investments count towards the limit (12 months)."
+    )
 
     # --- database pool (per worker) ------------------------------------------------------------
     api_db_pool_size: int = Field(

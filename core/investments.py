@@ -21,6 +21,9 @@ from core.models.investments import METHODS, STATUSES, Investment, InvestmentSta
 
 # PaymentRouter.MINIMUM_CENTS: $10, the smallest investment the platform takes.
 MINIMUM_INVESTMENT_CENTS = 1000
+# Statuses in which an investment holds part of its project's capacity without being in the index's `minted` yet:
+# paid and minting always, pending_payment only while its reservation lasts (`reserved_until`).
+HOLDING_STATUSES = ("pending_payment", "paid", "minting")
 
 
 class InvalidInvestment(ValueError):
@@ -47,6 +50,7 @@ def create_investment(
     wallet: str | None = None,
     investment_id: uuid.UUID | None = None,
     cause: str = "created",
+    reserved_until: datetime | None = None,
 ) -> Investment:
     """A new investment in `pending_payment`, its payment reference derived from its id.
 
@@ -76,6 +80,7 @@ def create_investment(
         payment_ref=ref_hex(investment_payment_ref(investment_id)),
         status="pending_payment",
         recipient=wallet.lower() if method == "crypto" and wallet else None,
+        reserved_until=reserved_until,
         created_at=now,
         updated_at=now,
     )

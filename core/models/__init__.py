@@ -24,6 +24,7 @@ from core.models.chain_series import ChainMintRecord, ChainPaymentRecord, ChainT
 from core.models.distributions import Distribution, UserDistribution
 from core.models.exits import ProjectExitRequest
 from core.models.investments import CustodialAccount, Investment, InvestmentStatusChange
+from core.models.investor_profiles import InvestorProfile
 from core.models.kyc import KycRecord, KycWebhookEvent
 from core.models.notifications import Notification, NotificationCursor, NotificationSubject
 from core.models.payments import ComplianceIntent, CryptoPaymentSeen, MintIntent, PaymentFlag, StripeEvent
@@ -61,6 +62,7 @@ __all__ = [
     "InvestmentStatusChange",
     "KycRecord",
     "KycWebhookEvent",
+    "InvestorProfile",
     "MintIntent",
     "Notification",
     "NotificationCursor",

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     Uuid,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -63,6 +64,13 @@ class Investment(Base):
         Index("ix_investments_status", "status"),
         Index("ix_investments_investor_user_id", "investor_user_id"),
         Index("ix_investments_investor_wallet", "investor_wallet"),
+        # What still holds a project's capacity (core.investments.HOLDING_STATUSES): read under the project's lock.
+        Index(
+            "ix_investments_open_by_project",
+            "chain_id",
+            "project_id",
+            postgresql_where=text("status IN ('pending_payment', 'paid', 'minting')"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -80,6 +88,9 @@ class Investment(Base):
     # Where the tokens go: the investor's verified wallet, or the user's custodial address.
     recipient: Mapped[str | None] = mapped_column(ADDRESS)
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(Text, unique=True)
+    # Until when an unpaid investment holds its share of the project's capacity; once past, a `pending_payment`
+    # investment no longer counts (paid and minting ones always do). NULL: created without a reservation.
+    reserved_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     # ----- facts about the payment (monotonic: set once, never unset by a later, older event) -----
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

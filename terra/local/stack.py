@@ -67,7 +67,9 @@ class LocalStack:
     def api_settings(self) -> ApiSettings:
         """The API's own settings from the environment, on this stack's chain and database, in local mode (the
         named development JWT key unless API_JWT_SECRET is set; no index-age readiness rule: anvil mines only on
-        demand, so an old checkpoint means nothing here). Without KYC_API_TOKEN, KYC goes to the local FAKE provider."""
+        demand, so an old checkpoint means nothing here). Without KYC_API_TOKEN, KYC goes to the local FAKE provider.
+        Investments: Stripe from the same environment as the FAKE Stripe `terra dev` starts (STRIPE_API_BASE, or its
+        default address), crypto instructions from this stack's deployment record."""
         settings = load_settings(
             ApiSettings,
             terra_data_dir=self.settings.terra_data_dir,

@@ -150,6 +150,8 @@ def test_terra_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
         assert ownership.functions.uri(1).call() == f"{api}/api/v1/metadata/{{id}}"
         metadata = httpx.get(f"{api}/api/v1/metadata/{1:064x}", timeout=10)
         assert metadata.status_code == 200 and metadata.json()["name"] == "Sunrise Solar Farm - Nevada"
+
+        _invest_in_the_dev_stack(api, psql, env["STRIPE_API_BASE"])
         proc.send_signal(signal.SIGINT)
         rest, _ = proc.communicate(timeout=60)
         assert proc.returncode == 0, rest
@@ -169,3 +171,46 @@ def test_terra_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def _invest_in_the_dev_stack(api: str, psql: list[str], stripe_base: str) -> None:
+    """The API inside `terra dev` takes investments: a card one gets its PaymentIntent from the stack's FAKE Stripe,
+    a crypto one the deployment's router. KYC, the catalogue row and the linked wallet are written directly (their
+    own flows are tested elsewhere)."""
+    wallet = "0x" + "7a" * 20
+    setup = (
+        "UPDATE users SET kyc_status = 'verified' WHERE email = 'dev@example.org';"
+        "INSERT INTO projects (chain_id, token_id, name, technology, target_cents, status)"
+        " SELECT 31337, project_id, 'Demo', 'solar', supply_cap, 'operating' FROM chain_projects WHERE project_id = 1;"
+        f"INSERT INTO user_wallets (address, user_id, chain_id) SELECT '{wallet}', id, 31337 FROM users"
+        " WHERE email = 'dev@example.org';"
+        "SELECT id FROM projects WHERE token_id = 1;"
+    )
+    done = subprocess.run([*psql, "-At", "-c", setup], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    project_id = done.stdout.split()[-1]
+    login = httpx.post(
+        f"{api}/api/v1/users/login", json={"email": "dev@example.org", "password": "Correct-Horse-Battery-42"}
+    )
+    headers = {"Authorization": f"Bearer {login.json()['data']['access_token']}"}
+    card = httpx.post(
+        f"{api}/api/v1/investments",
+        json={"project_id": project_id, "method": "card", "amount": "25.00"},
+        headers=headers,
+        timeout=30,
+    )
+    assert card.status_code == 201, card.text
+    intent = card.json()["data"]["payment"]["payment_intent_id"]
+    held = httpx.get(
+        f"{stripe_base}/v1/payment_intents/{intent}",
+        headers={"Authorization": "Bearer sk_test_terra_local_fake_stripe"},
+    )
+    assert held.status_code == 200 and held.json()["amount"] == 2500
+    crypto = httpx.post(
+        f"{api}/api/v1/investments",
+        json={"project_id": project_id, "method": "crypto", "amount": "25.00", "wallet": wallet},
+        headers=headers,
+        timeout=30,
+    )
+    assert crypto.status_code == 201, crypto.text
+    assert crypto.json()["data"]["payment"]["amount_units"] == str(25_000_000)
