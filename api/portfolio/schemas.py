@@ -4,7 +4,7 @@ chain: they travel as decimal strings (a JavaScript number loses digits above 2^
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -66,6 +66,9 @@ class Portfolio(BaseModel):
     holdings: list[Holding]
     pending: list[PendingInvestment]
     totals: PortfolioTotals
+    returns: ReturnsSummary | None = Field(
+        default=None, description="Distributions recorded for the user: paid in, distributed, claimed (GET /returns)."
+    )
 
 
 class Distribution(BaseModel):
@@ -92,10 +95,55 @@ class ReturnsTotals(BaseModel):
     estimated_amount: str = Field(description="Sum of the estimates, in the payout currency's smallest unit.")
 
 
+class Share(BaseModel):
+    """The user's exact share of a distribution the platform recorded: one merkle leaf at one of their addresses."""
+
+    distribution_id: int
+    project_id: uuid.UUID
+    token_id: str
+    name: str
+    distribution_type: str
+    distribution_date: date
+    account: str
+    account_kind: Literal["custodial", "wallet"] = Field(
+        description="custodial: the platform claims it for you; wallet: claim it from the wallet "
+        "(POST /distributions/claim)."
+    )
+    amount_cents: int
+    amount_dollars: Decimal
+    claimed: bool = Field(description="The index holds the Distributor's Claimed event for it.")
+    claimed_at: datetime | None
+    claim_tx_hash: str | None
+
+
+class ProjectReturns(BaseModel):
+    project_id: uuid.UUID
+    token_id: str
+    name: str
+    principal_cents: int = Field(description="What the user paid in for the project (investments minted).")
+    distributed_cents: int
+    claimed_cents: int
+    unclaimed_cents: int
+    yield_on_principal: str | None = Field(description="distributed / principal, 6 decimals; null without principal.")
+
+
+class ReturnsSummary(BaseModel):
+    principal_cents: int
+    distributed_cents: int
+    claimed_cents: int
+    unclaimed_cents: int
+    yield_on_principal: str | None
+
+
 class Returns(BaseModel):
     distributions: list[Distribution]
     totals: ReturnsTotals
     basis: str = Field(description="How the estimates were computed and what they leave out.")
+    shares: list[Share] = Field(
+        default_factory=list, description="Every exact share recorded for the user (all of them, newest first)."
+    )
+    by_project: list[ProjectReturns] = Field(default_factory=list)
+    summary: ReturnsSummary | None = None
 
 
 class PortfolioUpdate(BaseModel):
@@ -105,3 +153,6 @@ class PortfolioUpdate(BaseModel):
     data: Portfolio
     meta: dict[str, Any]
     causes: list[dict[str, Any]] = Field(description="connected, resync (after a lost LISTEN), index or investment.")
+
+
+Portfolio.model_rebuild()  # its `returns` names ReturnsSummary, defined after it

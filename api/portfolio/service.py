@@ -23,16 +23,25 @@ from api.portfolio.schemas import (
     Portfolio,
     PortfolioAddress,
     PortfolioTotals,
+    ProjectReturns,
     Returns,
+    ReturnsSummary,
     ReturnsTotals,
+    Share,
 )
+from core.distributions.returns import ProjectReturns as ExactProjectReturns
+from core.distributions.returns import Returns as ExactReturns
+from core.distributions.returns import Share as ExactShare
+from core.distributions.returns import as_decimal, returns_of
 
 RETURNS_BASIS = (
-    "Distributions recorded on chain (ReturnsDistributed) for projects you hold now or held at the snapshot. "
-    "balance_at_snapshot and supply_at_snapshot are exact, from the indexed transfers; estimated_amount is "
-    "total_amount pro rata to them, rounded down. What you can claim is your addresses' leaves in the "
-    "distribution's merkle tree (largest remainder per address: less than one unit per address away from the "
-    "estimate); the leaves and whether they were claimed are not indexed yet and come with the merkle distributions."
+    "`shares`, `by_project` and `summary` are exact: your merkle leaves of the distributions the platform recorded "
+    "(largest remainder per address, at a final snapshot block), claimed or not as the index shows the "
+    "Distributor's Claimed events; custodial shares are claimed for you, wallet shares from your wallet. "
+    "`distributions` lists every ReturnsDistributed event on chain for projects you hold now or held at the "
+    "snapshot, recorded by the platform or not: balance_at_snapshot and supply_at_snapshot are exact, from the "
+    "indexed transfers; estimated_amount is total_amount pro rata to them, rounded down (less than one unit per "
+    "address away from a leaf)."
 )
 
 
@@ -123,7 +132,13 @@ def portfolio(session: Session, user_id: uuid.UUID, chain_id: int | None) -> Por
         pending_cents=pending_cents,
         pending_dollars=figures.dollars(pending_cents),
     )
-    result = Portfolio(addresses=_addresses(addresses), holdings=holdings, pending=pending, totals=totals)
+    result = Portfolio(
+        addresses=_addresses(addresses),
+        holdings=holdings,
+        pending=pending,
+        totals=totals,
+        returns=_summary(returns_of(session, user_id)),
+    )
     return PortfolioView(result, chain_meta(session, chain), frozenset(kinds), frozenset(by_project))
 
 
@@ -168,5 +183,57 @@ def returns(session: Session, user_id: uuid.UUID, chain_id: int | None, offset: 
     totals = ReturnsTotals(
         distributions=len(mine), estimated_amount=str(sum(int(d.estimated_amount or 0) for d in mine))
     )
-    page = Returns(distributions=mine[offset : offset + limit], totals=totals, basis=RETURNS_BASIS)
+    exact = returns_of(session, user_id)
+    page = Returns(
+        distributions=mine[offset : offset + limit],
+        totals=totals,
+        basis=RETURNS_BASIS,
+        shares=[_share(s) for s in exact.shares],
+        by_project=[_project_returns(p) for p in exact.projects],
+        summary=_summary(exact),
+    )
     return ReturnsView(page, len(mine), chain_meta(session, chain))
+
+
+# ----- exact shares (the merkle leaves the platform recorded, core.distributions) ------------------
+
+
+def _share(s: ExactShare) -> Share:
+    return Share(
+        distribution_id=s.distribution_id,
+        project_id=s.project_id,
+        token_id=str(s.token_id),
+        name=s.project_name,
+        distribution_type=s.distribution_type,
+        distribution_date=s.distribution_date,
+        account=s.account,
+        account_kind=s.account_kind,  # type: ignore[arg-type]  # the table's check keeps it to the two
+        amount_cents=s.amount_cents,
+        amount_dollars=figures.dollars(s.amount_cents),
+        claimed=s.claimed,
+        claimed_at=s.claimed_at,
+        claim_tx_hash=s.claim_tx_hash,
+    )
+
+
+def _project_returns(p: ExactProjectReturns) -> ProjectReturns:
+    return ProjectReturns(
+        project_id=p.project_id,
+        token_id=str(p.token_id),
+        name=p.project_name,
+        principal_cents=p.principal_cents,
+        distributed_cents=p.distributed_cents,
+        claimed_cents=p.claimed_cents,
+        unclaimed_cents=p.unclaimed_cents,
+        yield_on_principal=as_decimal(p.yield_on_principal),
+    )
+
+
+def _summary(r: ExactReturns) -> ReturnsSummary:
+    return ReturnsSummary(
+        principal_cents=r.principal_cents,
+        distributed_cents=r.distributed_cents,
+        claimed_cents=r.claimed_cents,
+        unclaimed_cents=r.distributed_cents - r.claimed_cents,
+        yield_on_principal=as_decimal(r.yield_on_principal),
+    )

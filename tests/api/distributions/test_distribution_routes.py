@@ -134,3 +134,20 @@ def test_returns_show_each_share_claimed_or_not_and_the_yield_on_principal(
     (project,) = custodial.projects
     assert (project.principal_cents, project.distributed_cents, project.unclaimed_cents) == (300_000, 30_000, 30_000)
     assert as_decimal(custodial.yield_on_principal) == "0.100000"
+    http = stage.api.client
+    answer = http.get("/api/v1/returns", headers=bearer(stage.custodial_user_token))
+    assert answer.status_code == 200, answer.text
+    body = answer.json()["data"]
+    (served,) = body["shares"]
+    assert (served["amount_cents"], served["claimed"], served["account_kind"]) == (30_000, False, "custodial")
+    assert body["summary"] == {
+        "principal_cents": 300_000,
+        "distributed_cents": 30_000,
+        "claimed_cents": 0,
+        "unclaimed_cents": 30_000,
+        "yield_on_principal": "0.100000",
+    }
+    wallet_view = http.get("/api/v1/returns", headers=bearer(stage.wallet_user_token)).json()["data"]
+    assert wallet_view["shares"][0]["claim_tx_hash"] == share.claim_tx_hash
+    portfolio = http.get("/api/v1/portfolio", headers=bearer(stage.wallet_user_token)).json()["data"]
+    assert portfolio["returns"]["claimed_cents"] == 60_000
