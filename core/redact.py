@@ -46,9 +46,14 @@ def _shown_match(match: re.Match[str]) -> str:
     return shown_url(stripped) + url[len(stripped) :]
 
 
+# Shorter values are not scrubbed: replacing every "t" or "ab" of every later line would wreck the logs, and no key
+# or password that short protects anything (the settings refuse short keys where they can).
+MIN_SECRET_LENGTH = 4
+
+
 def register_secret(value: str) -> None:
     """Remember a secret (a password, a key) to scrub from any text `redact` sees later."""
-    if value:
+    if len(value) >= MIN_SECRET_LENGTH:
         with _lock:
             _secrets.add(value)
 

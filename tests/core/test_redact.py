@@ -41,3 +41,13 @@ def test_shown_forms_drop_credentials_and_path() -> None:
     assert shown_url("wss://user:pw@node.example:8546/ws/KEY") == "wss://node.example:8546"
     assert shown_value("garbage") == "'garbage'"
     assert shown_value("https//infura.io/v3/KEY1234567") == "'https/***'"
+
+
+def test_a_one_letter_secret_does_not_eat_every_log_line() -> None:
+    """A test setting or a careless config with a secret of a letter or two must not turn each 't' of every later
+    log line into *** (it did: a KYC token "t" in one test broke the assertions on logs of others)."""
+    from core.redact import register_secret
+
+    register_secret("t")
+    register_secret("wx")
+    assert redact("rate_limit_storage_unavailable at wx") == "rate_limit_storage_unavailable at wx"

@@ -109,7 +109,12 @@ def test_modes_base_urls_and_tokens() -> None:
     real = load_settings(ApiSettings, kyc_api_token="live-tok-123456", kyc_webhook_token="live-hook-654321")
     assert (real.kyc_mode, real.kyc_base_url) == ("provider", "https://api.onfido.com")
     assert real.kyc_tokens() == ("live-tok-123456", "live-hook-654321")
-    eu = load_settings(ApiSettings, kyc_api_token="t", kyc_webhook_token="w", kyc_api_base="https://api.eu.onfido.com/")
+    eu = load_settings(
+        ApiSettings,
+        kyc_api_token="eu-token-1234",
+        kyc_webhook_token="eu-hook-5678",
+        kyc_api_base="https://api.eu.onfido.com/",
+    )
     assert eu.kyc_base_url == "https://api.eu.onfido.com"
 
 
