@@ -22,13 +22,16 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
 
-from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, STABLECOIN, load_abi
+from core.chain.abis import DISTRIBUTOR, OWNERSHIP, PAYMENT_ROUTER, STABLECOIN, load_abi
 from core.chain.connection import connect
 from core.chain.deployments import Deployment, load_deployment
 from core.db.engine import make_engine, make_session_factory, resolve_database_url
 from core.stripe.client import stripe_client
 from relayer import metrics
 from relayer.custody import Custody
+from relayer.distributions import passes as payouts
+from relayer.distributions.chain import PURPOSES as PAYOUT_PURPOSES
+from relayer.distributions.chain import PayoutChain, payout_still_needed
 from relayer.intake.webhook import webhook_app
 from relayer.keys import minter_account
 from relayer.outbox import exits, projects, worker
@@ -58,6 +61,7 @@ class RelayerContext:
     manager: TransactionManager
     fetch_intent: FetchIntent | None
     refund: Callable[[str, str], str]
+    payouts: PayoutChain | None = None  # None when the deployment has no Distributor
 
     def close(self) -> None:
         self.engine.dispose()
@@ -97,12 +101,14 @@ def relayer_context(settings: RelayerSettings, engine: Engine | None = None) -> 
         accepted_tokens=frozenset(accepted),
         token_decimals=token_decimals,
     )
+    payout_chain = None
+    if DISTRIBUTOR in deployment.contracts:
+        distributor = w3.eth.contract(
+            address=Web3.to_checksum_address(deployment.address(DISTRIBUTOR)), abi=load_abi(DISTRIBUTOR)
+        )
+        payout_chain = PayoutChain.of(w3, chain_id, chain.sender, ownership, distributor)
     manager = TransactionManager(
-        sessions,
-        w3,
-        signer,
-        TxSettings.from_relayer(settings),
-        still_needed=projects.project_still_needed(chain, worker.mint_still_needed(chain)),
+        sessions, w3, signer, TxSettings.from_relayer(settings), still_needed=_still_needed(chain, payout_chain)
     )
     client = stripe_client(settings)  # real Stripe with a key, the local FAKE without
 
@@ -120,7 +126,23 @@ def relayer_context(settings: RelayerSettings, engine: Engine | None = None) -> 
 
         fetch_intent = fetch
     custody = Custody(settings.relayer_mnemonic, chain_id)
-    return RelayerContext(settings, engine, sessions, w3, deployment, chain, custody, manager, fetch_intent, refund)
+    return RelayerContext(
+        settings, engine, sessions, w3, deployment, chain, custody, manager, fetch_intent, refund, payout_chain
+    )
+
+
+def _still_needed(chain: worker.Chain, payout_chain: PayoutChain | None) -> Callable[[Session, Any], bool]:
+    """The manager's one check before a (re)send, by purpose: distribution calls by what the ownership contract and
+    the Distributor already show; the rest as before (project creations, mints by their payment references)."""
+    mint_needed = projects.project_still_needed(chain, worker.mint_still_needed(chain))
+    payout_needed = payout_still_needed(payout_chain) if payout_chain is not None else None
+
+    def still_needed(session: Session, tx: Any) -> bool:
+        if payout_needed is not None and tx.purpose in PAYOUT_PURPOSES:
+            return payout_needed(session, tx)
+        return mint_needed(session, tx)
+
+    return still_needed
 
 
 def run_reconcile(ctx: RelayerContext) -> Report:
@@ -130,11 +152,23 @@ def run_reconcile(ctx: RelayerContext) -> Report:
             ctx.chain.chain_id,
             grace=timedelta(seconds=ctx.settings.relayer_reconcile_grace),
             stuck_after=timedelta(seconds=ctx.settings.relayer_tx_stuck_after),
+            pools=_pool_reader(ctx.payouts),
         )
     metrics.RECONCILE_RUNS.inc()
     for kind, count in report.counts().items():
         metrics.RECONCILE.labels(kind=kind).set(count)
     return report
+
+
+def _pool_reader(pc: PayoutChain | None) -> Callable[[int, int], tuple[int, int]] | None:
+    if pc is None:
+        return None
+
+    def read(distribution_id: int, block: int) -> tuple[int, int]:
+        pool = pc.distributor.functions.pool(distribution_id).call(block_identifier=block)
+        return int(pool[2]), int(pool[3])  # (total, claimed)
+
+    return read
 
 
 class Relayer:
@@ -173,6 +207,28 @@ class Relayer:
             ("refunds", lambda: worker.request_refunds(ctx.sessions, ctx.refund)),
             ("exit_results", lambda: exits.follow_exit_transactions(ctx.sessions)),
             ("kyc_custodial", lambda: allow_verified_custodial(ctx.sessions, ctx.custody)),
+            *self._payout_follow_passes(),
+        ]
+
+    def _payout_follow_passes(self) -> list[tuple[str, Callable[[], object]]]:
+        ctx = self.ctx
+        if ctx.payouts is None:
+            return []
+        chain_id = ctx.payouts.chain_id
+        return [
+            ("claim_results", lambda: payouts.follow_claims(ctx.sessions)),
+            ("distributions_swept", lambda: payouts.close_swept(ctx.sessions, chain_id)),
+        ]
+
+    def _payout_send_passes(self) -> list[tuple[str, Callable[[], object]]]:
+        ctx, pc = self.ctx, self.ctx.payouts
+        if pc is None:
+            return []
+        size = ctx.settings.relayer_claim_batch_size
+        return [
+            ("distributions_on_chain", lambda: payouts.put_on_chain(ctx.sessions, pc)),
+            ("distributions_funding", lambda: payouts.fund_distributions(ctx.sessions, pc)),
+            ("custodial_claims", lambda: payouts.claim_custodial(ctx.sessions, pc, size)),
         ]
 
     def send_passes(self) -> list[tuple[str, Callable[[], object]]]:
@@ -183,6 +239,7 @@ class Relayer:
             ("projects", lambda: projects.drain_project_intents(ctx.sessions, ctx.chain)),
             ("mints", lambda: worker.drain_mint_intents(ctx.sessions, ctx.chain, s.relayer_mint_batch_size)),
             ("exits", lambda: exits.drain_exit_requests(ctx.sessions, ctx.chain)),
+            *self._payout_send_passes(),
             ("transactions", ctx.manager.tick),
         ]
 

@@ -1,5 +1,6 @@
 """Reconciliation: prove every succeeded payment has exactly one indexed mint (or an explicit refund / failure),
-every indexed mint has a payment, and list what an admin must look at. Read-only; exit code says if anything."""
+every indexed mint has a payment, every distribution's totals and claims add up (relayer/distribution_reconcile.py),
+and list what an admin must look at. Read-only; exit code says if anything."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 from core.models.chain_payments import ChainMint
 from core.models.investments import Investment
 from core.models.payments import PaymentFlag
+from relayer.distribution_reconcile import KINDS as DISTRIBUTION_KINDS
+from relayer.distribution_reconcile import PoolReader, reconcile_distributions
 from relayer.tx.repository import stuck_transactions
 
 # Statuses that settle a paid investment without a mint: each is an explicit record of why.
@@ -30,7 +33,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        kinds = ("paid_not_minted", "mint_without_payment", "flagged", "stuck_transaction")
+        kinds = ("paid_not_minted", "mint_without_payment", "flagged", "stuck_transaction", *DISTRIBUTION_KINDS)
         return {k: sum(1 for f in self.findings if f.kind == k) for k in kinds}
 
     @property
@@ -38,7 +41,9 @@ class Report:
         return not self.findings
 
 
-def reconcile(session: Session, chain_id: int, *, grace: timedelta, stuck_after: timedelta) -> Report:
+def reconcile(
+    session: Session, chain_id: int, *, grace: timedelta, stuck_after: timedelta, pools: PoolReader | None = None
+) -> Report:
     report = Report()
     now = datetime.now(UTC)
     minted = select(ChainMint.payment_ref).where(
@@ -79,4 +84,6 @@ def reconcile(session: Session, chain_id: int, *, grace: timedelta, stuck_after:
         report.findings.append(Finding("flagged", f"{flag.source}:{flag.source_ref}", f"{flag.reason}{about}"))
     for tx in stuck_transactions(session, now, stuck_after):
         report.findings.append(Finding("stuck_transaction", str(tx.id), f"{tx.purpose} nonce {tx.nonce} {tx.status}"))
+    for kind, ref, detail in reconcile_distributions(session, chain_id, pools):
+        report.findings.append(Finding(kind, ref, detail))
     return report

@@ -24,6 +24,9 @@ class RelayerSettings(StripeSettings):
     relayer_mint_batch_size: int = Field(
         default=50, ge=1, le=500, description="Most mint intents combined into one mintInvestmentBatch."
     )
+    relayer_claim_batch_size: int = Field(
+        default=100, ge=1, le=500, description="Most custodial claims of a distribution combined into one claimBatch."
+    )
     relayer_accepted_tokens: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated stablecoin addresses accepted besides the deployment's own test stablecoin.",

@@ -24,6 +24,14 @@ class ChainEvent(Base):
     __table_args__ = (
         PrimaryKeyConstraint("chain_id", "block_hash", "log_index", name="pk_chain_events"),
         Index("ix_chain_events_chain_id_block_number", "chain_id", "block_number"),
+        # A distribution's Distributor events (funded, claims, sweep): read by core/distributions/claims.py.
+        Index(
+            "ix_chain_events_distributor",
+            "chain_id",
+            text("((args ->> 'distribution_id')::numeric(78, 0))"),
+            text("(args ->> 'account')"),
+            postgresql_where=text("event_name IN ('DistributionFunded', 'Claimed', 'Swept')"),
+        ),
     )
 
     chain_id: Mapped[int] = mapped_column(BigInteger)

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -77,6 +78,12 @@ class Distribution(Base):
     status: Mapped[str] = mapped_column(String(12), server_default="recorded")
     failure_reason: Mapped[str | None] = mapped_column(Text)
     claim_deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The relayer's transactions for it (relayer_transactions ids): the root recorded by distributeReturns, then
+    # the Distributor approved for the total and funded. Set in the transaction that enqueues each, so a crash
+    # never enqueues one twice.
+    record_tx_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("relayer_transactions.id"))
+    approve_tx_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("relayer_transactions.id"))
+    fund_tx_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("relayer_transactions.id"))
     # A caller's key for "this request": the same key twice records one distribution.
     idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
@@ -107,3 +114,8 @@ class UserDistribution(Base):
     amount_units: Mapped[Decimal] = mapped_column(UINT256)
     tree_index: Mapped[int] = mapped_column(Integer)
     proof: Mapped[list[Any]] = mapped_column(JSONB)  # the sibling hashes, 0x hex, leaf to root
+    # Custodial leaves only: the relayer's claim transaction (a claimBatch or a lone claim), whether the leaf goes
+    # alone after its batch reverted, and why its lone claim failed for good (flagged for an admin).
+    claim_tx_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("relayer_transactions.id"))
+    claim_alone: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    claim_error: Mapped[str | None] = mapped_column(Text)

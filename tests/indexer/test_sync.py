@@ -49,8 +49,8 @@ def test_backfill_then_follow_mirrors_every_event(
         assert one(claimed) == [("700000",)]
         assert one("SELECT count(*) FROM chain_mints") == [(4,)]
         assert one("SELECT paused FROM chain_pauses") == [(False,), (False,)]
-        # 6 ownership, 2 router, 2 distributor (its admin and the relayer's funder role)
-        assert one("SELECT count(*) FROM chain_roles WHERE granted") == [(10,)]
+        # 7 ownership (the relayer is project admin too), 2 router, 2 distributor (admin, the relayer's funder role)
+        assert one("SELECT count(*) FROM chain_roles WHERE granted") == [(11,)]
         allowed = f"SELECT allowed FROM chain_allowlist WHERE account = '{investors[3].address.lower()}'"
         assert one(allowed) == [(False,)]
         b, c = investors[1].address.lower(), investors[0].address.lower()
