@@ -37,7 +37,8 @@ def run_cmd(rpc_url: RpcUrl = None) -> None:
 
 @app.command("reconcile")
 def reconcile_cmd(rpc_url: RpcUrl = None) -> None:
-    """List succeeded payments without exactly one mint, mints without a payment, flags and stuck transactions."""
+    """List succeeded payments without exactly one mint, mints without a payment, flags, stuck transactions, and
+    distributions whose totals or claims do not add up."""
     settings = _setup(rpc_url)
     from relayer.process import relayer_context, run_reconcile
 

@@ -1,0 +1,188 @@
+"""Distributions paid through the relayer on a real anvil, PostgreSQL and indexer: a recorded distribution goes on
+chain, is funded from the relayer's balance and every custodial leaf is claimed exactly once, in batches; totals
+reconcile; a recording that reverts fails the distribution, flagged; reconcile finds a claim that matches no leaf
+and a claim whose amount differs from its leaf's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from core.chain.transactions import transact
+from core.distributions.claims import claims_of, pool_totals
+from core.distributions.merkle import StandardMerkleTree
+from core.distributions.record import LEAF_ENCODING
+from relayer.distribution_reconcile import KINDS
+from relayer.distributions import passes
+from relayer.process import _pool_reader, relayer_context
+from relayer.reconcile import Finding, reconcile
+from terra.ops.deploy import FUNDER, role_id
+from tests.indexer.mirror_support import PrivateChain
+from tests.relayer.distribution_support import (
+    chain_claims,
+    fund_relayer,
+    make_holders,
+    record,
+    status,
+    wait_status,
+)
+from tests.relayer.support import CHAIN_ID, Stack, relayer_stack, wait_for
+
+BATCH = 4
+
+
+@pytest.fixture(scope="module")
+def stack(private_chain: PrivateChain, server_url: str) -> Iterator[Stack]:
+    with relayer_stack(private_chain, server_url, start=False, relayer_claim_batch_size=BATCH) as s:
+        yield s
+
+
+def _distribution_findings(stack: Stack, session: Session | None = None) -> list[Finding]:
+    """Reconcile's findings about distributions (the Distributor read at the index's block, as the job does)."""
+    ctx = relayer_context(stack.settings)
+    own = session or Session(stack.engine)
+    try:
+        pools = _pool_reader(ctx.payouts)
+        report = reconcile(own, CHAIN_ID, grace=timedelta(0), stuck_after=timedelta(hours=1), pools=pools)
+    finally:
+        ctx.close()
+        if session is None:
+            own.close()
+    return [f for f in report.findings if f.kind in KINDS]
+
+
+def _claimed(stack: Stack, distribution_id: int, account: str) -> bool:
+    with Session(stack.engine) as session:
+        return next(c for c in claims_of(session, distribution_id) if c.account == account).claimed
+
+
+def _all_custodial_claimed(stack: Stack, distribution_id: int) -> bool:
+    with Session(stack.engine) as session:
+        leaves = [c for c in claims_of(session, distribution_id) if c.account_kind == "custodial"]
+    return bool(leaves) and all(c.claimed for c in leaves)
+
+
+def test_a_recorded_distribution_goes_on_chain_is_funded_and_each_custodial_leaf_is_claimed_once(
+    stack: Stack,
+) -> None:
+    holders = make_holders(stack, 11, custodial=10)
+    fund_relayer(stack, 10**12)
+    d = record(stack, holders, 123_457)
+    if stack.relayer is None:
+        stack.start_relayer()
+    wait_status(stack, d.id, "funded")
+    wait_for("every custodial leaf claimed in the index", lambda: _all_custodial_claimed(stack, d.id), timeout=90)
+
+    assert chain_claims(stack, d.id) == {a: 1 for a in holders.custodial}  # the wallet holder claims for itself
+    batches = stack.sql("SELECT count(*) FROM relayer_transactions WHERE purpose = 'claim_returns'")
+    assert batches == [(3,)]  # 10 custodial leaves in batches of 4
+    own, distributor = stack.chain.contracts.ownership, stack.chain.contracts.distributor
+    assert distributor is not None
+    total, root, _block = own.functions.distribution(11, d.id).call()
+    assert (total, "0x" + root.hex()) == (int(d.total_units), d.merkle_root)
+    with Session(stack.engine) as session:
+        leaves = claims_of(session, d.id)
+        wallet_leaf = next(c for c in leaves if c.account == holders.wallet)
+        assert not wallet_leaf.claimed
+        pool = pool_totals(session, CHAIN_ID, d.id)
+    assert pool.funded == int(d.total_units) and pool.unclaimed == wallet_leaf.amount_units
+    assert sum(c.amount_units for c in leaves) == int(d.total_units)
+    pool_on_chain = distributor.functions.pool(d.id).call()
+    assert pool_on_chain[2] - pool_on_chain[3] == wallet_leaf.amount_units
+    assert _distribution_findings(stack) == []
+
+    # the wallet holder claims from its own wallet: then nothing is left and the totals still add up
+    with Session(stack.engine) as session:
+        proof = session.execute(
+            text("SELECT proof FROM user_distributions WHERE id = :i"), {"i": wallet_leaf.leaf_id}
+        ).scalar_one()
+    investor = stack.chain.investors[0]
+    call = distributor.functions.claim(
+        d.id, investor.address, wallet_leaf.amount_units, [bytes.fromhex(p[2:]) for p in proof]
+    )
+    transact(stack.chain.w3, investor, call)
+    wait_for(
+        "the wallet's claim indexed",
+        lambda: _claimed(stack, d.id, holders.wallet),
+    )
+    assert _distribution_findings(stack) == []
+    with Session(stack.engine) as session:
+        assert pool_totals(session, CHAIN_ID, d.id).unclaimed == 0
+
+    # a leaf whose stored amount is not what was claimed on chain is found
+    with Session(stack.engine) as session:
+        session.begin()
+        account = holders.custodial[0]
+        session.execute(
+            text(
+                "UPDATE user_distributions SET amount_units = amount_units + 1 "
+                "WHERE distribution_id = :d AND account = :a"
+            ),
+            {"d": d.id, "a": account},
+        )
+        found = _distribution_findings(stack, session)
+        session.rollback()
+    assert [(f.kind, f.ref) for f in found] == [("claim_amount_mismatch", f"distribution:{d.id}:{account}")]
+
+
+def test_a_distribution_whose_recording_reverts_ends_failed_and_flagged_and_is_never_funded(stack: Stack) -> None:
+    holders = make_holders(stack, 12, custodial=2)
+    with stack.driven() as ctx:
+        assert ctx.payouts is not None
+        stack.stop_indexer()  # so that the relayer's own transaction meets the recorded id, not the index
+        try:
+            d = record(stack, holders, 10_000)
+            own = stack.chain.contracts.ownership
+            transact(stack.chain.w3, stack.chain.admin, own.functions.distributeReturns(12, d.id, 1, b"\x01" * 32, 1))
+            passes.put_on_chain(ctx.sessions, ctx.payouts)  # enqueued
+            ctx.manager.tick()  # refused at estimation: DistributionAlreadyRecorded
+            passes.put_on_chain(ctx.sessions, ctx.payouts)
+            assert status(stack, d.id) == "failed"
+            passes.put_on_chain(ctx.sessions, ctx.payouts)  # nothing more: never retried
+            passes.fund_distributions(ctx.sessions, ctx.payouts)
+        finally:
+            stack.start_indexer()
+    row = stack.sql("SELECT failure_reason, approve_tx_id, fund_tx_id FROM distributions WHERE id = :d", d=d.id)
+    reason, approve, fund = row[0]
+    assert reason.startswith(f"DistributionAlreadyRecorded(12, {d.id})") and approve is None and fund is None
+    flags = stack.sql("SELECT reason FROM payment_flags WHERE source = 'distribution' AND source_ref = :r", r=str(d.id))
+    assert flags == [("distribution_failed",)]
+    sent = stack.sql(
+        "SELECT count(*) FROM relayer_transactions WHERE purpose = 'distribute_returns' AND nonce IS NOT NULL "
+        "AND data = (SELECT data FROM relayer_transactions WHERE id = (SELECT record_tx_id FROM distributions "
+        "WHERE id = :d))",
+        d=d.id,
+    )
+    assert sent == [(0,)]  # refused before taking a nonce: nothing went to the chain
+    distributor = stack.chain.contracts.distributor
+    assert distributor is not None
+    assert distributor.functions.pool(d.id).call()[1] == b"\x00" * 32
+
+
+def test_reconcile_finds_a_claim_of_a_distribution_paid_outside_the_platform(stack: Stack) -> None:
+    chain = stack.chain
+    w3, admin, own, coin = chain.w3, chain.admin, chain.contracts.ownership, chain.contracts.stablecoin
+    distributor = chain.contracts.distributor
+    assert distributor is not None
+    from ipfs.cid import compute_cid
+
+    transact(w3, admin, own.functions.createProject(13, 10**9, compute_cid(b"outside")))
+    holder, amount, outside_id = chain.investors[1], 5_000_000, 900_001
+    tree = StandardMerkleTree([(holder.address.lower(), amount)], LEAF_ENCODING)
+    transact(w3, admin, own.functions.distributeReturns(13, outside_id, amount, tree.root, 1))
+    transact(w3, admin, distributor.functions.grantRole(role_id(FUNDER), admin.address))
+    transact(w3, admin, coin.functions.mint(admin.address, amount))
+    transact(w3, admin, coin.functions.approve(distributor.address, amount))
+    deadline = int(chain.head()["timestamp"], 16) + 3_600
+    transact(w3, admin, distributor.functions.fund(13, outside_id, deadline))
+    transact(w3, holder, distributor.functions.claim(outside_id, holder.address, amount, tree.proof(0)))
+    wait_for(
+        "the outside claim indexed",
+        lambda: stack.sql("SELECT 1 FROM chain_claims WHERE distribution_id = :d", d=outside_id),
+    )
+    found = [(f.kind, f.ref) for f in _distribution_findings(stack)]
+    assert found == [("claim_without_leaf", f"distribution:{outside_id}:{holder.address.lower()}")]
