@@ -12,7 +12,7 @@ from eth_abi.exceptions import DecodingError
 from eth_utils.abi import function_signature_to_4byte_selector
 from eth_utils.address import to_checksum_address
 
-from core.chain.abis import OWNERSHIP, PAYMENT_ROUTER, STABLECOIN, load_abi
+from core.chain.abis import DISTRIBUTOR, OWNERSHIP, PAYMENT_ROUTER, STABLECOIN, load_abi
 
 # Solidity's built-in reverts: `require(cond, "text")` / `revert("text")` and compiler-inserted panics.
 _BUILTIN_ERRORS: list[dict[str, Any]] = [
@@ -46,7 +46,7 @@ def error_table(abis: Iterable[list[dict[str, Any]]]) -> dict[bytes, tuple[str, 
 @cache
 def our_errors() -> ErrorTable:
     """Every error our contracts can revert with (OpenZeppelin's included: they are in the compiled ABIs)."""
-    return error_table(load_abi(name) for name in (OWNERSHIP, PAYMENT_ROUTER, STABLECOIN))
+    return error_table(load_abi(name) for name in (OWNERSHIP, PAYMENT_ROUTER, STABLECOIN, DISTRIBUTOR))
 
 
 def _hex_bytes(data: bytes | str) -> bytes:

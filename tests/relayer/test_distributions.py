@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+from web3 import Web3
 
 from core.chain.transactions import transact
 from core.distributions.claims import claims_of, pool_totals
@@ -186,3 +187,59 @@ def test_reconcile_finds_a_claim_of_a_distribution_paid_outside_the_platform(sta
     )
     found = [(f.kind, f.ref) for f in _distribution_findings(stack)]
     assert found == [("claim_without_leaf", f"distribution:{outside_id}:{holder.address.lower()}")]
+
+
+def test_a_claim_batch_that_reverts_splits_into_lone_claims_and_no_leaf_is_claimed_twice(stack: Stack) -> None:
+    holders = make_holders(stack, 14, custodial=3)
+    fund_relayer(stack, 10**12)
+    d = record(stack, holders, 30_000)
+    distributor = stack.chain.contracts.distributor
+    assert distributor is not None
+    with stack.driven() as ctx:
+        pc = ctx.payouts
+        assert pc is not None
+
+        def funded() -> bool:
+            passes.put_on_chain(ctx.sessions, pc)
+            passes.fund_distributions(ctx.sessions, pc)
+            ctx.manager.tick()
+            return status(stack, d.id) == "funded"
+
+        wait_for("funded, passes by hand", funded, timeout=90)
+        stack.stop_indexer()  # the hand claim below stays unknown to the index: the relayer's batch meets it
+        try:
+            taken = holders.custodial[1]
+            amount, proof = stack.sql(
+                "SELECT amount_units, proof FROM user_distributions WHERE distribution_id = :d AND account = :a",
+                d=d.id,
+                a=taken,
+            )[0]
+            anyone = stack.chain.investors[2]
+            hand = distributor.functions.claim(
+                d.id, Web3.to_checksum_address(taken), int(amount), [bytes.fromhex(p[2:]) for p in proof]
+            )
+            transact(stack.chain.w3, anyone, hand)  # anyone may claim for an account: it is paid to the account
+            assert passes.claim_custodial(ctx.sessions, pc, 10) == 3
+            ctx.manager.tick()
+            reverted = stack.sql("SELECT revert_reason FROM relayer_transactions WHERE purpose = 'claim_returns'")
+            assert len(reverted) == 1 and reverted[0][0].startswith(f"AlreadyClaimed({d.id}, ")
+            assert passes.follow_claims(ctx.sessions) == 3
+            assert passes.claim_custodial(ctx.sessions, pc, 10) == 3  # each alone now
+
+            def settled() -> bool:
+                ctx.manager.tick()
+                open_ = "SELECT 1 FROM relayer_transactions WHERE status IN ('queued', 'signed', 'broadcast')"
+                return not stack.sql(open_)
+
+            wait_for("the lone claims settled", settled)
+        finally:
+            stack.start_indexer()
+    wait_for("every custodial leaf claimed in the index", lambda: _all_custodial_claimed(stack, d.id), timeout=90)
+    assert chain_claims(stack, d.id) == {a: 1 for a in holders.custodial}
+    lone = stack.sql(
+        "SELECT l.account, t.status FROM user_distributions l JOIN relayer_transactions t ON t.id = l.claim_tx_id "
+        "WHERE l.distribution_id = :d AND l.account_kind = 'custodial' ORDER BY l.account",
+        d=d.id,
+    )
+    assert {a: s for a, s in lone if a == taken} == {taken: "cancelled"}  # found claimed before it took a nonce
+    assert all(s in ("mined", "final") for a, s in lone if a != taken)
