@@ -1,4 +1,5 @@
-"""Demo data for local chains: the three demo projects and a handful of investments. Safe to run twice."""
+"""Demo data for local chains: the three demo projects, a handful of investments and the relayer's stablecoin float
+(it funds distributions). Safe to run twice."""
 
 from __future__ import annotations
 
@@ -11,13 +12,17 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
+from core.chain.abis import STABLECOIN, load_abi
 from core.chain.accounts import LOCAL_INVESTORS, anvil_account
 from core.chain.deployments import Deployment
 from core.chain.ownership import Mint, allow, create_project, is_allowed, is_minted, mint, read_project
 from core.chain.payment_ref import payment_ref
+from core.chain.transactions import transact
 from terra.ops import Report
 
 DEMO_PROJECTS_FILE = Path(__file__).with_name("demo_projects.json")
+# What the relayer holds of the local test stablecoin (6 decimals) to fund distributions: $1,000,000.
+RELAYER_FLOAT_UNITS = 1_000_000 * 10**6
 
 # (investor index into LOCAL_INVESTORS, project id, cents)
 DEMO_INVESTMENTS: tuple[tuple[int, int, int], ...] = (
@@ -78,4 +83,18 @@ def seed(
         mint(w3, deployment, minter, Mint(pid, investor, cents, ref))
         mints.append((pid, investor, cents))
         report(f"minted {cents} units (${cents / 100:,.2f}) of project {pid} to {investor}")
+    _float_relayer(w3, deployment, admin, minter.address, report)
     return SeedResult(created, mints, skipped)
+
+
+def _float_relayer(w3: Web3, deployment: Deployment, owner: LocalAccount, relayer: str, report: Report) -> None:
+    """The relayer's key funds distributions from its own stablecoin balance: on a local chain the test stablecoin's
+    owner (the deployer) tops it up to RELAYER_FLOAT_UNITS. In production the treasury keeps it topped up."""
+    if STABLECOIN not in deployment.contracts:
+        return
+    coin = w3.eth.contract(address=Web3.to_checksum_address(deployment.address(STABLECOIN)), abi=load_abi(STABLECOIN))
+    balance = int(coin.functions.balanceOf(relayer).call())
+    if balance >= RELAYER_FLOAT_UNITS:
+        return
+    transact(w3, owner, coin.functions.mint(relayer, RELAYER_FLOAT_UNITS - balance))
+    report(f"minted {(RELAYER_FLOAT_UNITS - balance) / 10**6:,.2f} test stablecoin to the relayer {relayer}")

@@ -5,6 +5,9 @@ and a claim whose amount differs from its leaf's."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -17,12 +20,13 @@ from core.chain.transactions import transact
 from core.distributions.claims import claims_of, pool_totals
 from core.distributions.merkle import StandardMerkleTree
 from core.distributions.record import LEAF_ENCODING
+from relayer import metrics
 from relayer.distribution_reconcile import KINDS
 from relayer.distributions import passes
 from relayer.process import _pool_reader, relayer_context
 from relayer.reconcile import Finding, reconcile
 from terra.ops.deploy import FUNDER, role_id
-from tests.indexer.mirror_support import PrivateChain
+from tests.indexer.mirror_support import PrivateChain, mine, rpc
 from tests.relayer.distribution_support import (
     chain_claims,
     fund_relayer,
@@ -221,7 +225,11 @@ def test_a_claim_batch_that_reverts_splits_into_lone_claims_and_no_leaf_is_claim
             transact(stack.chain.w3, anyone, hand)  # anyone may claim for an account: it is paid to the account
             assert passes.claim_custodial(ctx.sessions, pc, 10) == 3
             ctx.manager.tick()
-            reverted = stack.sql("SELECT revert_reason FROM relayer_transactions WHERE purpose = 'claim_returns'")
+            reverted = stack.sql(
+                "SELECT revert_reason FROM relayer_transactions "
+                "WHERE id IN (SELECT claim_tx_id FROM user_distributions WHERE distribution_id = :d)",
+                d=d.id,
+            )
             assert len(reverted) == 1 and reverted[0][0].startswith(f"AlreadyClaimed({d.id}, ")
             assert passes.follow_claims(ctx.sessions) == 3
             assert passes.claim_custodial(ctx.sessions, pc, 10) == 3  # each alone now
@@ -243,3 +251,91 @@ def test_a_claim_batch_that_reverts_splits_into_lone_claims_and_no_leaf_is_claim
     )
     assert {a: s for a, s in lone if a == taken} == {taken: "cancelled"}  # found claimed before it took a nonce
     assert all(s in ("mined", "final") for a, s in lone if a != taken)
+
+
+def test_a_distribution_waits_unfunded_while_the_relayers_balance_is_short_then_is_funded(stack: Stack) -> None:
+    holders = make_holders(stack, 16, custodial=1)
+    coin, relayer = stack.chain.contracts.stablecoin, stack.chain.minter.address
+    balance = coin.functions.balanceOf(relayer).call()
+    d = record(stack, holders, balance // 10**4 + 100)  # $1 more than the relayer holds
+    with stack.driven() as ctx:
+        pc = ctx.payouts
+        assert pc is not None
+
+        def on_chain() -> bool:
+            passes.put_on_chain(ctx.sessions, pc)
+            ctx.manager.tick()
+            return status(stack, d.id) == "on_chain"
+
+        wait_for("on chain, passes by hand", on_chain, timeout=90)
+        passes.fund_distributions(ctx.sessions, pc)
+        passes.fund_distributions(ctx.sessions, pc)
+        assert stack.sql("SELECT approve_tx_id, fund_tx_id FROM distributions WHERE id = :d", d=d.id) == [(None, None)]
+        assert metrics.FUNDS_SHORT._value.get() == 1  # type: ignore[attr-defined]  # prometheus_client internals
+        fund_relayer(stack, 10**6)  # the treasury tops the relayer up
+
+        def funded() -> bool:
+            passes.fund_distributions(ctx.sessions, pc)
+            ctx.manager.tick()
+            return status(stack, d.id) == "funded"
+
+        wait_for("funded once topped up", funded, timeout=90)
+        assert metrics.FUNDS_SHORT._value.get() == 0  # type: ignore[attr-defined]
+    assert coin.functions.balanceOf(relayer).call() == balance + 10**6 - int(d.total_units)
+
+
+def _terra(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {
+        "DATABASE_URL": stack.database_url,
+        "RPC_URL": stack.chain.url,
+        "RPC_URLS": "",
+        "DEPLOYMENTS_DIR": str(stack.chain.deployments_dir),
+        "TERRA_DATA_DIR": str(stack.settings.terra_data_dir),
+    }
+    env.pop("DEPLOYER_PRIVATE_KEY", None)  # local chain: anvil's deployer, the Distributor's admin
+    return subprocess.run(
+        [sys.executable, "-m", "terra.cli", "distributions", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_sweep_is_refused_before_the_deadline_and_after_it_closes_the_distribution_and_totals_still_add_up(
+    stack: Stack,
+) -> None:
+    """Last in the module: it moves the chain's clock past the deadline."""
+    holders = make_holders(stack, 15, custodial=2)
+    fund_relayer(stack, 10**12)
+    d = record(stack, holders, 20_000, claim_period=timedelta(hours=1))
+    if stack.relayer is None:
+        stack.start_relayer()
+    wait_status(stack, d.id, "funded")
+    wait_for("every custodial leaf claimed in the index", lambda: _all_custodial_claimed(stack, d.id), timeout=90)
+
+    early = _terra(stack, "sweep", str(d.id))
+    assert early.returncode == 8 and "CLAIM_DEADLINE_NOT_PASSED" in early.stderr, early.stderr
+    shown = _terra(stack, "show", str(d.id))
+    assert shown.returncode == 0, shown.stderr
+    assert f"distribution {d.id}: quarterly, project token 15, funded" in shown.stdout
+    assert "claimed 2 of 3 leaves" in shown.stdout
+
+    rpc(stack.chain.url, "evm_increaseTime", [7_200])
+    mine(stack.chain.url, 1)
+    treasury = stack.chain.treasury.address
+    coin = stack.chain.contracts.stablecoin
+    before = coin.functions.balanceOf(treasury).call()
+    swept = _terra(stack, "sweep", str(d.id), "--to", treasury)
+    assert swept.returncode == 0, swept.stderr
+    with Session(stack.engine) as session:
+        wallet_leaf = next(c for c in claims_of(session, d.id) if c.account == holders.wallet)
+    assert coin.functions.balanceOf(treasury).call() - before == wallet_leaf.amount_units
+    wait_status(stack, d.id, "closed")
+    about = [f for f in _distribution_findings(stack) if f.ref.startswith(f"distribution:{d.id}")]
+    assert about == []  # funded = claimed + swept
+    with Session(stack.engine) as session:
+        pool = pool_totals(session, CHAIN_ID, d.id)
+    assert (pool.swept, pool.unclaimed) == (wallet_leaf.amount_units, 0)
+    again = _terra(stack, "sweep", str(d.id))
+    assert again.returncode == 8 and "DISTRIBUTION_CLOSED" in again.stderr

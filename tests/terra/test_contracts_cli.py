@@ -56,6 +56,9 @@ def test_deploy_verify_and_seed_on_a_fresh_chain(env: Path, fresh_anvil: Anvil) 
     again = runner.invoke(app, ["demo", "seed", "--rpc-url", fresh_anvil.url])
     assert "0 project(s) created, 0 investment(s) minted, 9 already present" in again.output
     assert "catalogue: 0 demo project row(s) written, 3 already up to date" in again.output
+    # the relayer funds distributions from its own balance: seeded once, topped up only when short
+    assert "minted 1,000,000.00 test stablecoin to the relayer" in result.output
+    assert "test stablecoin" not in again.output
 
 
 def test_verify_reports_an_address_without_code(env: Path, fresh_anvil: Anvil) -> None:
