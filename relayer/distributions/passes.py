@@ -50,6 +50,7 @@ def _move(d: Distribution, status: str, cause: str) -> None:
 
 
 def _fail(session: Session, d: Distribution, reason: str) -> None:
+    before = d.status
     d.failure_reason = reason[:500]
     _move(d, "failed", reason)
     add_flag(
@@ -57,7 +58,7 @@ def _fail(session: Session, d: Distribution, reason: str) -> None:
         source="distribution",
         source_ref=str(d.id),
         reason="distribution_failed",
-        details={"reason": reason, "status_before": "recorded" if d.fund_tx_id is None else "on_chain"},
+        details={"reason": reason, "status_before": before},
     )
     log.error("distribution_failed", distribution_id=d.id, reason=reason)
 
@@ -219,7 +220,16 @@ def follow_claims(sf: sessionmaker[Session], limit: int = 1_000) -> int:
         leaves = session.scalars(
             select(UserDistribution)
             .join(RelayerTransaction, RelayerTransaction.id == UserDistribution.claim_tx_id)
-            .where(UserDistribution.claim_error.is_(None), RelayerTransaction.status.in_(("reverted", "dropped")))
+            .where(
+                UserDistribution.claim_error.is_(None),
+                RelayerTransaction.status.in_(("reverted", "dropped")),
+                # claimed, as the index shows (by an earlier transaction, or by anyone): nothing left to follow
+                text(
+                    "NOT EXISTS (SELECT 1 FROM chain_claims c JOIN distributions d ON d.id = c.distribution_id "
+                    "AND d.chain_id = c.chain_id WHERE c.distribution_id = user_distributions.distribution_id "
+                    "AND c.account = user_distributions.account)"
+                ),
+            )
             .order_by(UserDistribution.claim_tx_id, UserDistribution.tree_index)
             .limit(limit)
             .with_for_update(of=UserDistribution, skip_locked=True)
@@ -235,7 +245,7 @@ def follow_claims(sf: sessionmaker[Session], limit: int = 1_000) -> int:
             if tx.status == "dropped":
                 for leaf in group:
                     leaf.claim_tx_id = None
-            elif len(group) > 1:  # a batch splits at once; a lone retry of a claimed leaf reverts harmlessly
+            elif _leaves_in(session, tx_id) > 1:  # a batch splits at once (its leaves not claimed yet go alone)
                 for leaf in group:
                     leaf.claim_tx_id, leaf.claim_alone = None, True
                 log.warning("claim_batch_reverted", size=len(group), reason=reason)
@@ -245,6 +255,11 @@ def follow_claims(sf: sessionmaker[Session], limit: int = 1_000) -> int:
                 _fail_leaf(session, group[0], reason)
             changed += len(group)
         return changed
+
+
+def _leaves_in(session: Session, tx_id: uuid.UUID) -> int:
+    count = session.scalar(select(func.count()).where(UserDistribution.claim_tx_id == tx_id))
+    return int(count or 0)
 
 
 def _fail_leaf(session: Session, leaf: UserDistribution, reason: str) -> None:

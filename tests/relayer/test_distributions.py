@@ -253,6 +253,57 @@ def test_a_claim_batch_that_reverts_splits_into_lone_claims_and_no_leaf_is_claim
     assert all(s in ("mined", "final") for a, s in lone if a != taken)
 
 
+def _hand_claim(stack: Stack, distribution_id: int, account: str) -> None:
+    """Anyone may claim for an account (it is paid to the account): a claim the relayer did not send."""
+    distributor = stack.chain.contracts.distributor
+    assert distributor is not None
+    amount, proof = stack.sql(
+        "SELECT amount_units, proof FROM user_distributions WHERE distribution_id = :d AND account = :a",
+        d=distribution_id,
+        a=account,
+    )[0]
+    call = distributor.functions.claim(
+        distribution_id, Web3.to_checksum_address(account), int(amount), [bytes.fromhex(p[2:]) for p in proof]
+    )
+    transact(stack.chain.w3, stack.chain.investors[2], call)
+
+
+def test_a_reverted_batch_whose_other_leaf_the_index_shows_claimed_still_sends_the_rest_alone(stack: Stack) -> None:
+    holders = make_holders(stack, 17, custodial=2)
+    fund_relayer(stack, 10**12)
+    d = record(stack, holders, 20_000)
+    taken, left = holders.custodial[1], holders.custodial[0]
+    with stack.driven() as ctx:
+        pc = ctx.payouts
+        assert pc is not None
+
+        def funded() -> bool:
+            passes.put_on_chain(ctx.sessions, pc)
+            passes.fund_distributions(ctx.sessions, pc)
+            ctx.manager.tick()
+            return status(stack, d.id) == "funded"
+
+        wait_for("funded, passes by hand", funded, timeout=90)
+        stack.stop_indexer()
+        try:
+            _hand_claim(stack, d.id, taken)
+            assert passes.claim_custodial(ctx.sessions, pc, 10) == 2
+            ctx.manager.tick()  # the batch of two is refused: AlreadyClaimed
+        finally:
+            stack.start_indexer()
+        wait_for("the hand claim indexed", lambda: _claimed(stack, d.id, taken))
+        assert passes.follow_claims(ctx.sessions) == 1  # the leaf left of the batch, alone
+        assert passes.claim_custodial(ctx.sessions, pc, 10) == 1
+
+        def settled() -> bool:
+            ctx.manager.tick()
+            return not stack.sql("SELECT 1 FROM relayer_transactions WHERE status IN ('queued', 'signed', 'broadcast')")
+
+        wait_for("the lone claim settled", settled)
+    wait_for("the leaf left claimed in the index", lambda: _claimed(stack, d.id, left), timeout=90)
+    assert chain_claims(stack, d.id) == {left: 1, taken: 1}
+
+
 def test_a_distribution_waits_unfunded_while_the_relayers_balance_is_short_then_is_funded(stack: Stack) -> None:
     holders = make_holders(stack, 16, custodial=1)
     coin, relayer = stack.chain.contracts.stablecoin, stack.chain.minter.address
