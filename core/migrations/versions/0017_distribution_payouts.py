@@ -3,7 +3,7 @@
 removes an event removes its claim with it)
 
 Revision ID: 0017
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
