@@ -22,6 +22,8 @@ from sqlalchemy import Engine
 
 from api.accounts.roles import ADMIN
 from api.app import create_app
+from api.settings import LOCAL_FAKE_KYC_API_TOKEN, LOCAL_FAKE_KYC_WEBHOOK_TOKEN, ApiSettings
+from terra.local.fake_kyc import FakeKyc
 from tests.api.conftest import Api, api_settings, bearer
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "20"))
@@ -48,7 +50,18 @@ def every_answer_is_an_envelope(ctx: CheckContext, response: Response, case: Cas
 
 @pytest.fixture
 def api_schema(clean_db: Engine) -> Iterator[OpenApiSchema]:
-    app = create_app(api_settings(), engine=clean_db)
+    # KYC on, against the FAKE provider (as terra dev runs it): without one, KYC routes answer 503 by design.
+    with FakeKyc(
+        webhook_url=None,
+        api_token=LOCAL_FAKE_KYC_API_TOKEN,
+        webhook_token=LOCAL_FAKE_KYC_WEBHOOK_TOKEN,
+        approve_after=None,
+    ) as fake_kyc:
+        yield from _schema(clean_db, api_settings(kyc_fake=True, kyc_api_base=fake_kyc.url))
+
+
+def _schema(clean_db: Engine, settings: ApiSettings) -> Iterator[OpenApiSchema]:
+    app = create_app(settings, engine=clean_db)
     with TestClient(app):  # lifespan once: the built-in roles are in the database before any request
         pass
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)

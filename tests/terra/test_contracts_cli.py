@@ -33,6 +33,7 @@ def fresh_anvil() -> Anvil:
         yield node  # type: ignore[misc]
 
 
+@pytest.mark.usefixtures("clean_db")  # the seed's catalogue rows are counted: no rows left by an earlier test
 def test_deploy_verify_and_seed_on_a_fresh_chain(env: Path, fresh_anvil: Anvil) -> None:
     result = runner.invoke(app, ["contracts", "deploy", "--rpc-url", fresh_anvil.url])
     assert result.exit_code == 0, result.output

@@ -144,6 +144,8 @@ class OnfidoProvider:
             payload = _Webhook.model_validate(raw).payload
         except (ValueError, ValidationError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             raise WebhookPayloadInvalid() from None
+        if _has_nul(raw):  # PostgreSQL's text and JSONB cannot hold U+0000: refused, not a 500 at the insert
+            raise WebhookPayloadInvalid()
         # Onfido's events carry no id of their own; an action happens once to an object (a check completes once),
         # so the pair is the event's key and a redelivery carries the same.
         return WebhookEvent(
@@ -168,6 +170,16 @@ def _error_message(response: httpx.Response) -> str:
     except (ValueError, KeyError, TypeError):
         return "the KYC provider refused the details"
     return str(message)[:200]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

@@ -196,3 +196,19 @@ def test_while_the_provider_is_down_a_completion_is_502_and_stores_nothing(kyc: 
     answer = kyc.webhook(body)
     assert (answer.status_code, error_code(answer)) == (502, "KYC_PROVIDER_UNAVAILABLE")
     assert kyc.snapshot() == before and kyc.status(token)["status"] == "submitted"
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"payload": {"resource_type": "check", "action": "check.completed", "object": {"id": "chk\x00"}}},
+        {"payload": {"resource_type": "check\x00", "action": "check.started", "object": {"id": "chk_1"}}},
+        {"payload": {"resource_type": "check", "action": "check.started", "object": {"id": "c", "\x00": 1}}},
+    ],
+)
+def test_a_signed_event_with_a_nul_character_is_refused_and_stores_nothing(kyc: Kyc, event: Any) -> None:
+    """PostgreSQL cannot store U+0000: such an event was a 500 at the insert (found by the property above in CI)."""
+    before = kyc.snapshot()
+    answer = kyc.webhook(json.dumps(event).encode())
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "WEBHOOK_PAYLOAD_INVALID"
+    assert kyc.snapshot() == before
