@@ -50,11 +50,10 @@ def claim_seen(
     session: Session, chain_id: int, distributor: str, distribution_id: int, account: str
 ) -> ClaimSeen | None:
     row = session.execute(
-        text("""SELECT tx_hash, block_number, block_time, final FROM chain_events
-                WHERE chain_id = :c AND contract = :d AND event_name = 'Claimed'
-                  AND args->>'distribution_id' = :id AND args->>'account' = :a
+        text("""SELECT tx_hash, block_number, block_time, final FROM chain_claims
+                WHERE chain_id = :c AND contract = :d AND distribution_id = :id AND account = :a
                 ORDER BY block_number LIMIT 1"""),
-        {"c": chain_id, "d": distributor.lower(), "id": str(distribution_id), "a": account.lower()},
+        {"c": chain_id, "d": distributor.lower(), "id": distribution_id, "a": account.lower()},
     ).first()
     return None if row is None else ClaimSeen(str(row[0]), int(row[1]), row[2], bool(row[3]))
 

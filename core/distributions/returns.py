@@ -92,9 +92,8 @@ def returns_of(session: Session, user_id: uuid.UUID) -> Returns:
             JOIN distributions d ON d.id = ud.distribution_id
             JOIN projects p ON p.id = d.project_id
             LEFT JOIN LATERAL (
-                SELECT tx_hash, block_time FROM chain_events e
-                WHERE e.chain_id = d.chain_id AND e.event_name = 'Claimed'
-                  AND e.args->>'distribution_id' = d.id::text AND e.args->>'account' = ud.account
+                SELECT tx_hash, block_time FROM chain_claims e
+                WHERE e.chain_id = d.chain_id AND e.distribution_id = d.id AND e.account = ud.account
                 ORDER BY block_number LIMIT 1
             ) c ON true
             WHERE ud.user_id = :u OR ud.account = ANY(:a)

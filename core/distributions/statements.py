@@ -69,9 +69,8 @@ def _claims(session: Session, distribution_ids: list[int]) -> dict[tuple[int, st
     if not distribution_ids:
         return {}
     rows = session.execute(
-        text("""SELECT (args->>'distribution_id')::bigint, args->>'account', min(block_time) FROM chain_events
-                WHERE event_name = 'Claimed' AND (args->>'distribution_id')::bigint = ANY(:ids)
-                GROUP BY 1, 2"""),
+        text("""SELECT distribution_id, account, min(block_time) FROM chain_claims
+                WHERE distribution_id = ANY(:ids) GROUP BY 1, 2"""),
         {"ids": distribution_ids},
     ).all()
     return {(int(d), str(a)): at for d, a, at in rows}
